@@ -1,0 +1,1 @@
+"""Discord-free domain: guides, search, answers, roadmap, progress. Nothing here imports discord."""

@@ -1,0 +1,304 @@
+"""Load and validate the career guides in a knowledge folder.
+
+A guide is a Markdown file with YAML front matter and `#` headings, or a plain `.txt` file whose first
+line is its title and whose short title-like lines are headings. Each guide is split into sections
+(stable id: `<guide-id>#<heading-slug>`) and each section into passages of at most 1,000 characters.
+`load_guides` reads a whole folder and either returns every guide or raises `KnowledgeError` listing
+each problem by file and line: a load never half-succeeds.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import KnowledgeError, Problem
+from .passages import split_passages
+
+GUIDE_SUFFIXES = (".md", ".txt")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+FRONT_MATTER_KEYS = {"id", "title", "author", "publisher", "url", "date", "tags"}
+INTRO_SLUG = "introduction"
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_AD_LINE = re.compile(r"^\s*\d{2,4}\s*[*x×]\s*\d{2,4}\s*ad\s*$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d+\))\s+")
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str  # "<section id>:<n>"
+    guide_id: str
+    section_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    guide_id: str
+    guide_title: str
+    heading: str
+    parent_heading: str | None
+    url: str | None
+    line: int
+    passages: tuple[Passage, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.passages)
+
+
+@dataclass(frozen=True)
+class Guide:
+    id: str
+    title: str
+    path: str
+    author: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    date: str | None = None
+    sections: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True)
+class GuideSet:
+    guides: tuple[Guide, ...]
+    sections: dict[str, Section] = field(default_factory=dict)
+    passages: tuple[Passage, ...] = ()
+
+    @classmethod
+    def of(cls, guides: list[Guide]) -> "GuideSet":
+        ordered = tuple(sorted(guides, key=lambda g: g.id))
+        sections = {s.id: s for g in ordered for s in g.sections}
+        passages = tuple(p for s in sections.values() for p in s.passages)
+        return cls(ordered, sections, passages)
+
+    @property
+    def section_ids(self) -> set[str]:
+        return set(self.sections)
+
+    def guide(self, guide_id: str) -> Guide | None:
+        return next((g for g in self.guides if g.id == guide_id), None)
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "section"
+
+
+# ---------------------------------------------------------------- reading a file
+
+def read_text(path: Path, raw: bytes | None = None) -> str:
+    """Decode a guide file, raising KnowledgeError for empty, binary or non-UTF-8 content."""
+    data = path.read_bytes() if raw is None else raw
+    if not data.strip():
+        raise KnowledgeError([Problem(str(path), 0, "the file is empty; write the guide's text in it")])
+    if b"\x00" in data[:8192]:
+        raise KnowledgeError([Problem(str(path), 0, "this is a binary file, not a text guide; save it as UTF-8 .md or .txt")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise KnowledgeError([Problem(str(path), line, "the text is not UTF-8; re-save the file as UTF-8")]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_guide(path: Path, text: str) -> Guide:
+    """Parse one guide's text; `path` decides the format (.md or .txt) and names errors."""
+    if path.suffix.lower() == ".md":
+        meta, body, body_line = _front_matter(path, text)
+    else:
+        meta, body, body_line = {}, text, 1
+    lines = body.split("\n")
+    blocks = _md_blocks(lines) if path.suffix.lower() == ".md" else _txt_blocks(lines)
+    title = meta.get("title")
+    if not title:
+        first = next(((lvl, t, ln) for lvl, t, ln in blocks if lvl is not None), None)
+        if first and (first[0] == 1 or path.suffix.lower() == ".txt"):
+            title = first[1]
+    if not title or not str(title).strip():
+        raise KnowledgeError([Problem(str(path), 1, "the guide has no title: add `title:` to the front matter or a first line with the title")])
+    title = str(title).strip()
+    guide_id = str(meta.get("id") or slugify(path.stem, 80))
+    if not ID_PATTERN.match(guide_id):
+        raise KnowledgeError([Problem(str(path), 2, f"id {guide_id!r} must be lower-case letters, digits and dashes")])
+    url = meta.get("url")
+    guide = Guide(
+        id=guide_id, title=title, path=str(path), url=url,
+        author=_opt(meta.get("author")), publisher=_opt(meta.get("publisher")), date=_opt(meta.get("date")),
+    )
+    sections = _sections(guide, blocks, body_line)
+    if not any(s.passages for s in sections):
+        raise KnowledgeError([Problem(str(path), 0, "the guide has a title but no text under it")])
+    return Guide(**{**guide.__dict__, "sections": tuple(s for s in sections if s.passages)})
+
+
+def _opt(value) -> str | None:
+    return None if value is None else str(value).strip() or None
+
+
+def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
+    if not text.startswith("---\n"):
+        return {}, text, 1
+    end = text.find("\n---", 4)
+    if end < 0:
+        raise KnowledgeError([Problem(str(path), 1, "the front matter starts with `---` but never ends; close it with a `---` line")])
+    raw = text[4:end]
+    try:
+        meta = yaml.safe_load(raw) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or "invalid YAML"
+        raise KnowledgeError([Problem(str(path), line, f"invalid front matter ({reason}); check the quoting on this line")]) from None
+    if not isinstance(meta, dict):
+        raise KnowledgeError([Problem(str(path), 2, "the front matter must be `key: value` lines")])
+    problems = []
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            problems.append(Problem(str(path), _key_line(raw, key), f"unknown front matter key {key!r}; allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}"))
+    url = meta.get("url")
+    if url is not None and not re.match(r"^https?://\S+$", str(url)):
+        problems.append(Problem(str(path), _key_line(raw, "url"), "url must start with http:// or https://"))
+    if problems:
+        raise KnowledgeError(problems)
+    body_start = text.find("\n", end + 1)
+    body = text[body_start + 1:] if body_start >= 0 else ""
+    return meta, body, text[: body_start + 1].count("\n") + 1
+
+
+def _key_line(raw: str, key) -> int:
+    for n, line in enumerate(raw.split("\n"), start=2):
+        if line.startswith(f"{key}:"):
+            return n
+    return 1
+
+
+# ---------------------------------------------------------------- blocks: (heading level | None, text, line)
+
+def _md_blocks(lines: list[str]) -> list[tuple[int | None, str, int]]:
+    blocks, para, start = [], [], 0
+    for n, line in enumerate(lines):
+        m = _HEADING.match(line)
+        if m or not line.strip():
+            if para:
+                blocks.append((None, "\n".join(para), start))
+                para = []
+            if m:
+                blocks.append((len(m.group(1)), m.group(2).strip(), n))
+            continue
+        if not para:
+            start = n
+        para.append(line.rstrip())
+    if para:
+        blocks.append((None, "\n".join(para), start))
+    return blocks
+
+
+def _looks_like_heading(line: str, prev_blank: bool, next_blank: bool) -> bool:
+    s = line.strip()
+    if not (prev_blank and next_blank) or not s or len(s) > 90 or _BULLET.match(line):
+        return False
+    numbered = re.match(r"^(?:\d+[.)]|Step \d+:)\s", s) is not None
+    if len(s.split()) > 12 or (s[-1] in ".,;!\"”)" and not numbered) or not (s[0].isupper() or s[0].isdigit()):
+        return False
+    return True
+
+
+def _txt_blocks(lines: list[str]) -> list[tuple[int | None, str, int]]:
+    lines = ["" if _AD_LINE.match(line) else line for line in lines]
+    blocks, seen_title = [], False
+    for n, line in enumerate(lines):
+        if not line.strip():
+            continue
+        prev_blank = n == 0 or not lines[n - 1].strip()
+        next_blank = n + 1 >= len(lines) or not lines[n + 1].strip()
+        if not seen_title:
+            blocks.append((1, line.strip(), n))
+            seen_title = True
+        elif _looks_like_heading(line, prev_blank, next_blank):
+            blocks.append((2, line.strip().rstrip(":").strip(), n))
+        else:
+            text = _BULLET.sub("- ", line.rstrip(), count=1) if _BULLET.match(line) else line.strip()
+            if blocks and blocks[-1][0] is None and not prev_blank:
+                blocks[-1] = (None, blocks[-1][1] + "\n" + text, blocks[-1][2])
+            else:
+                blocks.append((None, text, n))
+    return blocks
+
+
+def _sections(guide: Guide, blocks, body_line: int) -> list[Section]:
+    sections: list[Section] = []
+    used: set[str] = set()
+    heading, parent, line, paragraphs = "Introduction", None, body_line, []
+    parents: dict[int, str] = {}
+
+    def close() -> None:
+        slug = INTRO_SLUG if heading == "Introduction" and not sections else slugify(heading)
+        base, n = slug, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        sid = f"{guide.id}#{slug}"
+        passages = tuple(
+            Passage(f"{sid}:{i}", guide.id, sid, text) for i, text in enumerate(split_passages(paragraphs))
+        )
+        sections.append(Section(sid, guide.id, guide.title, heading, parent, guide.url, line, passages))
+
+    for level, text, n in blocks:
+        if level is None:
+            paragraphs.append(text)
+            continue
+        if level == 1 and text == guide.title:
+            continue
+        close()
+        parents = {k: v for k, v in parents.items() if k < level}
+        parent = parents[max(parents)] if parents else None
+        parents[level] = text
+        heading, line, paragraphs = text, body_line + n, []
+    close()
+    return sections
+
+
+# ---------------------------------------------------------------- a folder
+
+def guide_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in GUIDE_SUFFIXES
+                  and p.name.lower() != "readme.md" and not p.name.startswith("."))
+
+
+def check_guides(directory: Path) -> tuple[list[Guide], list[Problem]]:
+    """Read every guide in `directory`; return the good guides and every problem found."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return [], [Problem(str(directory), 0, "the knowledge folder does not exist")]
+    guides, problems, seen = [], [], {}
+    for path in guide_files(directory):
+        try:
+            guide = parse_guide(path, read_text(path))
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+            continue
+        except OSError as exc:
+            problems.append(Problem(str(path), 0, f"cannot read the file ({exc.strerror})"))
+            continue
+        if guide.id in seen:
+            problems.append(Problem(str(path), 2, f"duplicate guide id {guide.id!r}, already used by {Path(seen[guide.id]).name}; give one a new id"))
+            continue
+        seen[guide.id] = guide.path
+        guides.append(guide)
+    if not guides and not problems:
+        problems.append(Problem(str(directory), 0, "no guides found: add .md or .txt files"))
+    return guides, problems
+
+
+def load_guides(directory: Path, strict: bool = True) -> GuideSet:
+    """Load every guide; with `strict`, any problem raises KnowledgeError and nothing is returned."""
+    guides, problems = check_guides(directory)
+    if problems and (strict or not guides):
+        raise KnowledgeError(problems)
+    return GuideSet.of(guides)
