@@ -1,0 +1,156 @@
+"""One analyser for passages and questions: normalise, tokenise, drop stopwords, stem.
+
+Technical tokens survive (`c++`, `c#`, `f#`, `.net`, `node.js`, `r`, `c`); the field's acronyms are
+rewritten to their expansions on both sides (so "ML" in a guide and "machine learning" in a question
+meet), and a few query-side synonyms are added to questions only (`expand_query`).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_TOKEN = re.compile(r"\.net\b|[a-z0-9]+(?:\.(?:js|ts|net|py|io)\b)?(?:\+\+|#)?")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_POSSESSIVE = re.compile(r"(\w)'s\b")
+_CONTRACTION = re.compile(r"(\w)'(?:re|ve|ll|d|m|t)\b")
+_PHD = re.compile(r"\bph\.?\s?d\b\.?")
+_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc)\b\.?")
+
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have
+having he her here hers herself him himself his how i if in into is it its itself just let lets me
+more most my myself no nor not now of off on once only or other our ours ourselves out over own same
+she should so some such than that the their theirs them themselves then there these they this those
+through to too under until up very was we were what when where which while who whom why will with
+would you your yours yourself yourselves also get got getting gonna wanna want wants really like
+thing things anyone someone guys hey pls please thanks tell know way ok okay much many
+""".split())
+
+# Acronyms and short forms, rewritten on both sides (documents and questions).
+CANONICAL: dict[str, str] = {
+    "ml": "machine learning",
+    "mle": "machine learning engineer",
+    "mles": "machine learning engineers",
+    "ai": "artificial intelligence",
+    "dl": "deep learning",
+    "nlp": "natural language processing",
+    "swe": "software engineer",
+    "sde": "software engineer",
+    "ds": "data scientist",
+    "cs": "computer science",
+    "compsci": "computer science",
+    "phd": "phd doctorate",
+    "msc": "master",
+    "masters": "master",
+    "bsc": "bachelor",
+    "maths": "mathematics",
+    "math": "mathematics",
+    "stats": "statistics",
+    "stat": "statistics",
+    "llm": "large language model",
+    "llms": "large language models",
+    "mlops": "mlops machine learning operations",
+    "rl": "reinforcement learning",
+    "cv": "computer vision resume",
+    "gpu": "gpu graphics processing",
+    "sql": "sql database",
+    "oop": "object oriented programming",
+    "dsa": "data structures algorithms",
+    "leetcode": "coding problems",
+    "ci": "continuous integration",
+    "cd": "continuous deployment",
+    "uni": "university",
+    "grad": "graduate",
+    "undergrad": "undergraduate",
+    "bootcamps": "bootcamp",
+}
+
+# Query-side synonyms: a question word brings these guide words along (never the other way round).
+QUERY_SYNONYMS: dict[str, str] = {
+    "pay": "salary",
+    "paid": "salary",
+    "earn": "salary",
+    "money": "salary",
+    "income": "salary",
+    "compensation": "salary",
+    "wage": "salary",
+    "salaries": "salary",
+    "resume": "portfolio",
+    "job": "role career",
+    "jobs": "roles careers",
+    "hire": "hiring",
+    "hired": "hiring",
+    "degree": "education",
+    "college": "degree university",
+    "university": "degree",
+    "math": "mathematics",
+    "coding": "programming",
+    "code": "programming",
+    "programmer": "programming",
+    "language": "programming",
+    "languages": "programming",
+    "interview": "interviews",
+    "switch": "transition",
+    "pivot": "transition",
+    "future": "outlook",
+    "demand": "growth",
+    "tool": "tools",
+    "library": "libraries frameworks",
+    "difference": "vs",
+    "differ": "vs",
+}
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    text = _POSSESSIVE.sub(r"\1", text)
+    text = _PHD.sub("phd", _ABBREVIATIONS.sub(" ", text))
+    return _CONTRACTION.sub(r"\1", text)
+
+
+def _raw_tokens(text: str) -> list[str]:
+    return _TOKEN.findall(normalise(text))
+
+
+@lru_cache(maxsize=200_000)
+def _stem(token: str) -> str:
+    if not token.isalnum():
+        return token  # c++, c#, node.js, .net, ph.d: kept as written
+    return _stemmer.stemWord(token)
+
+
+def _canonical(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        expansion = CANONICAL.get(token)
+        out.extend(expansion.split() if expansion else (token,))
+    return out
+
+
+def analyse(text: str) -> list[str]:
+    """Index terms of a passage (or the base terms of a question), in order, repeats kept."""
+    return [_stem(t) for t in _canonical(_raw_tokens(text)) if t not in STOPWORDS]
+
+
+def expand_query(text: str) -> list[str]:
+    """Terms of a question: `analyse` plus query-side synonyms of the words it contains."""
+    raw = _raw_tokens(text)
+    extra: list[str] = []
+    for token in raw:
+        synonyms = QUERY_SYNONYMS.get(token)
+        if synonyms:
+            extra.extend(_stem(t) for t in _canonical(synonyms.split()) if t not in STOPWORDS)
+    terms = [_stem(t) for t in _canonical(raw) if t not in STOPWORDS]
+    seen = set(terms)
+    return terms + [t for t in dict.fromkeys(extra) if t not in seen]
+
+
+def content_terms(text: str) -> list[str]:
+    """The distinct analysed terms of a text (no synonyms): what a question is 'about'."""
+    return list(dict.fromkeys(analyse(text)))

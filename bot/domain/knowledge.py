@@ -1,0 +1,99 @@
+"""The knowledge snapshot (guides + search index + roadmap) and the store that swaps it on reload.
+
+A snapshot is immutable once built. `KnowledgeStore.reload()` builds a complete new snapshot and only
+then replaces the current one in a single assignment, so readers see the old knowledge or the new,
+never a half-built index; if building fails, the old snapshot keeps serving and the error says why.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Optional
+
+from .analysis import analyse
+from .errors import KnowledgeError
+from .guides import GuideSet, Passage, Section, load_guides
+from .search import SearchIndex
+
+
+def passage_index_text(section: Section, passage: Passage) -> str:
+    """What the index sees for a passage: its section heading (and parent heading) plus its text."""
+    heading = f"{section.parent_heading or ''} {section.heading}"
+    return f"{heading}\n{passage.text}"
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    guides: GuideSet
+    index: SearchIndex
+    roadmap: object | None = None  # bot.domain.roadmap.Roadmap
+    loaded_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    loaded_by: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        return self.guides.passages
+
+    def section_of(self, passage: Passage) -> Section:
+        return self.guides.sections[passage.section_id]
+
+
+RoadmapLoader = Callable[[Path, set[str]], object]
+
+
+def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader: Optional[RoadmapLoader] = None,
+                    loaded_by: str | None = None) -> Knowledge:
+    """Load guides (and the roadmap, when a loader is given), and index every passage."""
+    knowledge_dir = Path(knowledge_dir)
+    guides_dir = knowledge_dir / "guides"
+    warnings: tuple[str, ...] = ()
+    if not strict:
+        from .guides import check_guides
+        good, problems = check_guides(guides_dir)
+        if problems and not good:
+            raise KnowledgeError(problems)
+        guides = GuideSet.of(good)
+        warnings = tuple(str(p) for p in problems)
+    else:
+        guides = load_guides(guides_dir)
+    index = SearchIndex(analyse(passage_index_text(guides.sections[p.section_id], p)) for p in guides.passages)
+    roadmap = None
+    roadmap_path = knowledge_dir / "roadmap.yaml"
+    if roadmap_loader is not None and roadmap_path.exists():
+        roadmap = roadmap_loader(roadmap_path, guides.section_ids)
+    return Knowledge(guides, index, roadmap, loaded_by=loaded_by, warnings=warnings)
+
+
+class KnowledgeStore:
+    """Holds the current snapshot; `reload` is all-or-nothing and safe to call from a worker thread."""
+
+    def __init__(self, knowledge_dir: Path, roadmap_loader: Optional[RoadmapLoader] = None):
+        self.knowledge_dir = Path(knowledge_dir)
+        self.roadmap_loader = roadmap_loader
+        self._current: Knowledge | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def current(self) -> Knowledge:
+        if self._current is None:
+            self.load_initial()
+        assert self._current is not None
+        return self._current
+
+    def load_initial(self) -> Knowledge:
+        """First load: skips broken guide files (reported in `warnings`) so the bot still starts."""
+        with self._lock:
+            if self._current is None:
+                self._current = build_knowledge(self.knowledge_dir, strict=False, roadmap_loader=self.roadmap_loader)
+            return self._current
+
+    def reload(self, loaded_by: str | None = None) -> Knowledge:
+        """Rebuild everything strictly; on any problem raise KnowledgeError and keep the old snapshot."""
+        with self._lock:
+            fresh = build_knowledge(self.knowledge_dir, strict=True, roadmap_loader=self.roadmap_loader,
+                                    loaded_by=loaded_by)
+            self._current = fresh
+            return fresh
