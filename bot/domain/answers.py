@@ -14,12 +14,10 @@ from .analysis import analyse, content_terms, expand_query
 from .errors import DomainError
 from .knowledge import Knowledge
 from .passages import split_sentences
+from .scope import CAREER_TERMS, FIELD_TERMS, ScopeSignals
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP = 10
-# Abstention thresholds, tuned on tests/data/eval.jsonl (see docs/retrieval.md).
-MIN_COVERAGE = 0.55   # share of the question's IDF mass that the best passage contains
-MIN_RELATIVE = 0.12   # best score / the question's maximum possible score
 NOT_COVERED_NOTE = (
     "The guides don't cover that, as far as I can tell. Try rephrasing with the skill, degree or role "
     "you mean, or see /roadmap for the path the guides describe."
@@ -90,26 +88,30 @@ class AnswerService:
                 break
         return citations
 
-    def covered(self, question: str, best: Citation | None) -> bool:
-        """Do the guides cover this question? Uses IDF coverage and the relative score of the best passage."""
-        if best is None:
-            return False
-        kb = self._knowledge()
+    def signals(self, question: str, best: Citation | None) -> ScopeSignals | None:
+        """The evidence used to decide whether the guides cover a question (None: nothing matched)."""
         terms = content_terms(question)
-        if not terms:
-            return False
+        if best is None or not terms:
+            return None
+        kb = self._knowledge()
+        idf = kb.index.term_idf
         section = kb.guides.sections[best.section_id]
         found = set(analyse(f"{section.parent_heading or ''} {section.heading}\n{best.text}"))
-        mass = sum(kb.index.term_idf(t) for t in terms)
-        coverage = sum(kb.index.term_idf(t) for t in terms if t in found) / mass
-        relative = best.score / (kb.index.max_score(expand_query(question)) or 1.0)
-        return coverage >= MIN_COVERAGE and relative >= MIN_RELATIVE
+        mass = sum(idf(t) for t in terms)
+        return ScopeSignals(
+            field=len(FIELD_TERMS.intersection(terms)),
+            career=len(CAREER_TERMS.intersection(terms)),
+            unknown=sum(idf(t) for t in terms if t not in kb.index.vocab) / mass,
+            coverage=sum(idf(t) for t in terms if t in found) / mass,
+            relative=best.score / (kb.index.max_score(expand_query(question)) or 1.0),
+        )
 
     def answer(self, question: str, top: int = 5) -> Answer:
         text = check_question(question)
         top = max(1, min(int(top), MAX_TOP))
         citations = self.ranked(text, top)
-        if not self.covered(text, citations[0] if citations else None):
+        signals = self.signals(text, citations[0] if citations else None)
+        if signals is None or not signals.in_scope:
             return Answer(text, False, NOT_COVERED_NOTE, [], NOT_COVERED_NOTE)
         return Answer(text, True, compose(text, citations), citations)
 

@@ -1,0 +1,183 @@
+"""The `careerbot` command line: a thin layer over the services built by the composition root.
+
+    careerbot ask [--json] [--top K] [--knowledge DIR] ["QUESTION"]   (no question + --json: one per stdin line)
+    careerbot chat                      the local console (ask, and /roadmap, /goal, ... as a local member)
+    careerbot kb check [DIR]            validate a knowledge folder, list every problem
+    careerbot eval [FILE]               hit@1, hit@3, MRR@10 and abstention on a labelled question file
+    careerbot db upgrade | db backup PATH
+    careerbot run                       the Discord bot (or the local console when no token is set)
+    careerbot sync [--guild ID]         register slash commands with Discord
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from .cli_format import format_answer
+from .domain.answers import MAX_TOP
+from .domain.errors import CareerbotError
+from .settings import REPO_ROOT, Settings
+
+DEFAULT_EVAL_FILE = REPO_ROOT / "tests" / "data" / "eval.jsonl"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(knowledge_dir=getattr(args, "knowledge", None))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .container import build_answering
+
+    _, answers = build_answering(_settings(args))
+    top = max(1, min(args.top, MAX_TOP))
+
+    def one(question: str) -> tuple[dict | str, bool]:
+        try:
+            answer = answers.answer(question, top=top)
+        except CareerbotError as exc:
+            payload = {"question": question, "answered": False, "answer": str(exc), "citations": [], "error": str(exc)}
+            return (payload if args.json else str(exc)), False
+        return (answer.to_json() if args.json else format_answer(answer)), True
+
+    if args.question is None:
+        if not args.json:
+            print("Give a question, or use --json to read one question per line from standard input.", file=sys.stderr)
+            return 2
+        for line in sys.stdin:
+            if line.strip():
+                out, _ = one(line.rstrip("\n"))
+                print(json.dumps(out, ensure_ascii=False), flush=True)
+        return 0
+    out, ok = one(args.question)
+    print(json.dumps(out, ensure_ascii=False) if args.json else out)
+    return 0 if ok else 2
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from .domain.guides import check_guides
+    from .domain.roadmap import load_roadmap
+    from .domain.errors import KnowledgeError, Problem
+
+    folder = Path(args.dir) if args.dir else _settings(args).knowledge_dir
+    guides_dir = folder / "guides" if (folder / "guides").is_dir() else folder
+    guides, problems = check_guides(guides_dir)
+    roadmap = folder / "roadmap.yaml"
+    if roadmap.exists() and guides:
+        try:
+            load_roadmap(roadmap, {sid for g in guides for sid in (s.id for s in g.sections)})
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+    for problem in problems:
+        print(problem.path + (f":{problem.line}" if problem.line else "") + f": {problem.message}")
+    passages = sum(len(s.passages) for g in guides for s in g.sections)
+    print(f"{len(guides)} guide(s), {passages} passage(s), {len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .container import build_answering
+    from .domain.evaluation import evaluate, load_items
+
+    _, answers = build_answering(_settings(args))
+    report = evaluate(answers, load_items(Path(args.file)))
+    if args.json:
+        print(json.dumps(report.as_dict()))
+    else:
+        print(f"questions: {report.in_scope} in scope, {report.off_topic} off topic")
+        print(f"hit@1 {report.hit1:.3f}  hit@3 {report.hit3:.3f}  MRR@10 {report.mrr10:.3f}")
+        print(f"off-topic abstention {report.off_topic_abstention:.3f}  in-scope false abstention {report.false_abstention:.3f}")
+        if args.verbose:
+            for miss in report.misses:
+                print("  miss:", json.dumps(miss, ensure_ascii=False))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .console import run_console
+
+    return asyncio.run(run_console(_settings(args)))
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from .storage.cli import run_db_command
+
+    return asyncio.run(run_db_command(_settings(args), args.db_command, getattr(args, "path", None)))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not settings.discord_token and not args.require_token:
+        print("No DISCORD_TOKEN is set, so starting the local console instead of the Discord bot "
+              "(see README: 'Run it on Discord').", file=sys.stderr)
+        return cmd_chat(args)
+    from .discord_bot.runner import run
+
+    return run(settings)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .discord_bot.runner import sync
+
+    return sync(_settings(args), args.guild)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="careerbot", description="Career answers from cited guides, and a roadmap.")
+    parser.add_argument("--knowledge", metavar="DIR", help="knowledge folder (default: KNOWLEDGE_DIR or ./knowledge)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer one question (or, with --json, one per stdin line)")
+    ask.add_argument("question", nargs="?", help="the question; omit it with --json to read stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON objects instead of text")
+    ask.add_argument("--top", type=int, default=5, metavar="K", help=f"number of citations (1-{MAX_TOP}, default 5)")
+    ask.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder")
+    ask.set_defaults(func=cmd_ask)
+
+    kb = sub.add_parser("kb", help="knowledge base tools").add_subparsers(dest="kb_command", required=True)
+    check = kb.add_parser("check", help="validate a knowledge folder and list every problem")
+    check.add_argument("dir", nargs="?", help="folder with guides (default: the knowledge folder)")
+    check.set_defaults(func=cmd_kb_check)
+
+    ev = sub.add_parser("eval", help="retrieval quality on a labelled question file")
+    ev.add_argument("file", nargs="?", default=str(DEFAULT_EVAL_FILE), help="JSON Lines file of questions")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("-v", "--verbose", action="store_true", help="list the misses")
+    ev.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder")
+    ev.set_defaults(func=cmd_eval)
+
+    chat = sub.add_parser("chat", help="the local console")
+    chat.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder")
+    chat.set_defaults(func=cmd_chat)
+
+    db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply migrations up to the newest schema").set_defaults(func=cmd_db)
+    backup = db.add_parser("backup", help="consistent copy of a live SQLite database")
+    backup.add_argument("path", help="where to write the copy")
+    backup.set_defaults(func=cmd_db)
+
+    run = sub.add_parser("run", help="start the Discord bot (the local console when no token is set)")
+    run.add_argument("--require-token", action="store_true", help="fail instead of falling back to the console")
+    run.set_defaults(func=cmd_run)
+
+    sync = sub.add_parser("sync", help="register slash commands with Discord")
+    sync.add_argument("--guild", type=int, metavar="ID", help="sync to one server only (instant)")
+    sync.set_defaults(func=cmd_sync)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CareerbotError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

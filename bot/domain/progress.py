@@ -1,0 +1,274 @@
+"""Roadmap progress and the reading list, keyed by the member's Discord user id.
+
+Both are keyed by stable ids (roadmap item ids, guide section ids). The roadmap and guides are read
+through zero-argument callables, so a knowledge reload swaps them under the services; records whose
+item or section has since disappeared are kept and reported as retired, never deleted behind the
+member's back.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from sqlalchemy import delete, func, select
+
+from bot.storage.database import Database
+from bot.storage.models import SECTION_ID_MAX, ReadingItem, RoadmapProgress
+from bot.storage.queries import Clock, check_user_id, lock_member, upsert, utcnow
+
+from .errors import DomainError, LimitReached, NotFound
+from .roadmap import Item, Roadmap, Stage
+
+Status = Literal["done", "doing", "skipped", "todo"]
+STATUSES: tuple[str, ...] = ("done", "doing", "skipped", "todo")
+FINISHED = frozenset({"done", "skipped"})  # skipped counts toward completion, as on roadmap.sh
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    item: Item
+    status: Status
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    stage: Stage
+    items: tuple[ItemProgress, ...]
+
+    def count(self, status: str) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for i in self.items if i.status in FINISHED)
+
+    @property
+    def percent(self) -> int:
+        return self.finished * 100 // self.total if self.total else 100
+
+
+@dataclass(frozen=True)
+class RetiredProgress:
+    """A member's record for an item that is no longer on the roadmap."""
+
+    item_id: str
+    status: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RoadmapOverview:
+    title: str
+    stages: tuple[StageProgress, ...]
+    next_item: ItemProgress | None
+    retired: tuple[RetiredProgress, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.stages)
+
+    @property
+    def finished(self) -> int:
+        return sum(s.finished for s in self.stages)
+
+    @property
+    def percent(self) -> int:
+        return self.finished * 100 // self.total if self.total else 100
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+class RoadmapProgressService:
+    def __init__(self, db: Database, roadmap: Callable[[], Roadmap], *, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.roadmap = roadmap
+        self.clock = clock
+
+    async def _records(self, user_id: int) -> dict[str, RoadmapProgress]:
+        async with self.db.read() as session:
+            rows = await session.execute(select(RoadmapProgress).where(RoadmapProgress.user_id == user_id))
+            return {r.item_id: r for r in rows.scalars()}
+
+    @staticmethod
+    def _stage_progress(stage: Stage, records: Mapping[str, RoadmapProgress]) -> StageProgress:
+        items = tuple(ItemProgress(i, records[i.id].status if i.id in records else "todo") for i in stage.items)  # type: ignore[arg-type]
+        return StageProgress(stage, items)
+
+    async def overview(self, user_id: int) -> RoadmapOverview:
+        roadmap = self.roadmap()
+        records = await self._records(user_id)
+        stages = tuple(self._stage_progress(s, records) for s in roadmap.stages)
+        retired = tuple(RetiredProgress(r.item_id, r.status, r.updated_at)
+                        for r in sorted(records.values(), key=lambda r: r.item_id) if r.item_id not in roadmap.items)
+        return RoadmapOverview(roadmap.title, stages, _next_item(stages), retired)
+
+    async def stage(self, user_id: int, ref: str | int) -> StageProgress:
+        roadmap = self.roadmap()
+        stage = roadmap.stage(ref)
+        if stage is None:
+            raise NotFound(f"There is no stage {str(ref)!r}; the roadmap has stages 1 to {len(roadmap.stages)}."
+                           + _suggest(str(ref), [s.id for s in roadmap.stages]))
+        return self._stage_progress(stage, await self._records(user_id))
+
+    async def next_item(self, user_id: int) -> ItemProgress | None:
+        return (await self.overview(user_id)).next_item
+
+    async def set_status(self, user_id: int, item_id: str, status: Status) -> ItemProgress | RetiredProgress:
+        """Record an item as done, doing or skipped; "todo" clears the record (not started)."""
+        check_user_id(user_id)
+        if status not in STATUSES:
+            raise DomainError(f"Status must be one of {', '.join(STATUSES)}.")
+        roadmap = self.roadmap()
+        item_id = (item_id or "").strip()
+        item = roadmap.item(item_id)
+        now = self.clock()
+        async with self.db.write() as session:
+            await lock_member(session, user_id, now)
+            key = (RoadmapProgress.user_id == user_id, RoadmapProgress.item_id == item_id)
+            if item is None:
+                existing = (await session.execute(select(RoadmapProgress).where(*key))).scalar_one_or_none()
+                if existing is None or status != "todo":
+                    where = " is no longer on the roadmap" if existing is not None else " does not exist"
+                    raise NotFound(f"Roadmap item {item_id!r}{where}." + _suggest(item_id, list(roadmap.items)))
+                await session.execute(delete(RoadmapProgress).where(*key))
+                return RetiredProgress(item_id, "todo", now)
+            if status == "todo":
+                await session.execute(delete(RoadmapProgress).where(*key))
+            else:
+                values = {"user_id": user_id, "item_id": item_id, "status": status, "updated_at": now}
+                await upsert(session, RoadmapProgress, values, ["user_id", "item_id"],
+                             {"status": status, "updated_at": now})
+            return ItemProgress(item, status)
+
+
+def _next_item(stages: tuple[StageProgress, ...]) -> ItemProgress | None:
+    """The earliest unfinished item; within its stage, one already in progress comes first."""
+    for stage in stages:
+        unfinished = [i for i in stage.items if i.status not in FINISHED]
+        if unfinished:
+            return next((i for i in unfinished if i.status == "doing"), unfinished[0])
+    return None
+
+
+# --------------------------------------------------------------------------- reading list
+
+class SectionLike(Protocol):
+    heading: str
+    guide_title: str
+    url: str | None
+
+
+class GuideCatalog(Protocol):
+    """What the reading list needs from the guides (bot.domain.guides.GuideSet fits)."""
+
+    @property
+    def sections(self) -> Mapping[str, SectionLike]: ...
+
+
+@dataclass(frozen=True)
+class ReadingEntry:
+    id: int
+    section_id: str
+    title: str
+    guide_title: str | None
+    url: str | None
+    saved_at: datetime
+    read_at: datetime | None
+    retired: bool  # the section is no longer in the guides
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
+
+class ReadingListService:
+    def __init__(self, db: Database, guides: Callable[[], GuideCatalog], *, max_items: int = 200,
+                 clock: Clock = utcnow) -> None:
+        self.db = db
+        self.guides = guides
+        self.max_items = max_items
+        self.clock = clock
+
+    def _entry(self, row: ReadingItem) -> ReadingEntry:
+        section = self.guides().sections.get(row.section_id)
+        if section is None:
+            return ReadingEntry(row.id, row.section_id, row.title or row.section_id, None, None,
+                                row.saved_at, row.read_at, True)
+        return ReadingEntry(row.id, row.section_id, section.heading, section.guide_title, section.url,
+                            row.saved_at, row.read_at, False)
+
+    async def list(self, user_id: int) -> list[ReadingEntry]:
+        """Unread entries first, then read ones; each group in the order they were saved."""
+        async with self.db.read() as session:
+            rows = (await session.execute(select(ReadingItem).where(ReadingItem.user_id == user_id))).scalars()
+            entries = [self._entry(r) for r in rows]
+        return sorted(entries, key=lambda e: (e.read, e.saved_at, e.id))
+
+    async def save(self, user_id: int, section_id: str) -> tuple[ReadingEntry, bool]:
+        """Save a guide section; returns the entry and whether it was newly added."""
+        check_user_id(user_id)
+        section_id = (section_id or "").strip()
+        sections = self.guides().sections
+        section = sections.get(section_id) if len(section_id) <= SECTION_ID_MAX else None
+        if section is None:
+            raise NotFound(f"There is no guide section {section_id[:80]!r}." + _suggest(section_id, list(sections)))
+        now = self.clock()
+        async with self.db.write() as session:
+            await lock_member(session, user_id, now)
+            where = (ReadingItem.user_id == user_id, ReadingItem.section_id == section_id)
+            existing = (await session.execute(select(ReadingItem).where(*where))).scalar_one_or_none()
+            if existing is not None:
+                return self._entry(existing), False
+            count = (await session.execute(
+                select(func.count()).select_from(ReadingItem).where(ReadingItem.user_id == user_id))).scalar_one()
+            if count >= self.max_items:
+                raise LimitReached(f"Your reading list already holds {self.max_items} sections, the most it can. "
+                                   "Remove some you have read first.")
+            row = ReadingItem(user_id=user_id, section_id=section_id, saved_at=now, title=section.heading[:SECTION_ID_MAX])
+            session.add(row)
+            await session.flush()
+            return self._entry(row), True
+
+    async def _owned(self, session, user_id: int, ref: int | str) -> ReadingItem:
+        text = str(ref).strip()
+        if text.isdigit():
+            row = await session.get(ReadingItem, int(text)) if int(text) <= 2**31 - 1 else None
+            row = row if row is not None and row.user_id == user_id else None
+        else:
+            stmt = select(ReadingItem).where(ReadingItem.user_id == user_id, ReadingItem.section_id == text)
+            row = (await session.execute(stmt)).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"{text[:80]!r} is not on your reading list.")
+        return row
+
+    async def mark_read(self, user_id: int, ref: int | str, read: bool = True) -> ReadingEntry:
+        """Mark an entry (by its number or section id) read or unread."""
+        now = self.clock()
+        async with self.db.write() as session:
+            await lock_member(session, user_id, now)
+            row = await self._owned(session, user_id, ref)
+            if read and row.read_at is None:
+                row.read_at = now
+            elif not read:
+                row.read_at = None
+            await session.flush()
+            return self._entry(row)
+
+    async def remove(self, user_id: int, ref: int | str) -> ReadingEntry:
+        now = self.clock()
+        async with self.db.write() as session:
+            await lock_member(session, user_id, now)
+            row = await self._owned(session, user_id, ref)
+            entry = self._entry(row)
+            await session.delete(row)
+            return entry
