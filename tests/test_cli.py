@@ -1,0 +1,78 @@
+"""The CLI contract: `careerbot ask --json`, batch mode on stdin, `kb check`, `eval`."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+KEYS = {"question", "answered", "answer", "citations"}
+CITATION_KEYS = {"rank", "doc_id", "section_id", "title", "section", "url", "text", "score"}
+
+
+def careerbot(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "DISCORD_TOKEN": "", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
+                          text=True, cwd=REPO, env=full_env, timeout=120)
+
+
+def test_ask_json_contract():
+    out = careerbot("ask", "--json", "--top", "3", "what maths do I need for machine learning?")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) == KEYS and data["answered"] is True
+    assert 1 <= len(data["citations"]) <= 3
+    for rank, citation in enumerate(data["citations"], start=1):
+        assert set(citation) == CITATION_KEYS and citation["rank"] == rank
+        assert len(citation["text"]) <= 1000
+    scores = [c["score"] for c in data["citations"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_ask_json_batch_from_stdin_one_object_per_line():
+    questions = ["do I need a degree?", "banana bread recipe", "", "what does an ML engineer do?", "!!!"]
+    out = careerbot("ask", "--json", stdin="\n".join(questions) + "\n")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [d["question"] for d in lines] == ["do I need a degree?", "banana bread recipe",
+                                            "what does an ML engineer do?", "!!!"]
+    assert [d["answered"] for d in lines] == [True, False, True, False]
+    assert lines[1]["citations"] == [] and "error" in lines[3]
+
+
+def test_ask_text_and_bad_question():
+    out = careerbot("ask", "how much do ML engineers earn?")
+    assert out.returncode == 0 and "Sources:" in out.stdout and "[1]" in out.stdout
+    bad = careerbot("ask", "   ")
+    assert bad.returncode == 2 and "type a question" in bad.stdout
+    assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_knowledge_dir_option_and_env(tmp_path):
+    guides = tmp_path / "guides"
+    guides.mkdir()
+    (guides / "g.md").write_text("---\nid: only\ntitle: Only\n---\n\n## Kubernetes\n\nKubernetes runs ML models in production.\n")
+    out = careerbot("ask", "--json", "--knowledge", str(tmp_path), "how do I run ML models in production with kubernetes?")
+    assert json.loads(out.stdout)["citations"][0]["doc_id"] == "only"
+    out = careerbot("ask", "--json", "how do I run ML models with kubernetes?", env={"KNOWLEDGE_DIR": str(tmp_path)})
+    assert json.loads(out.stdout)["citations"][0]["doc_id"] == "only"
+
+
+def test_kb_check_lists_every_problem(tmp_path):
+    (tmp_path / "ok.md").write_text("---\nid: ok\ntitle: OK\n---\n\nText.\n")
+    (tmp_path / "bad.md").write_text("---\nid: ok\ntitle: Dup\n---\n\nText.\n")
+    (tmp_path / "empty.txt").write_text("")
+    out = careerbot("kb", "check", str(tmp_path))
+    assert out.returncode == 1
+    assert "ok.md:2: duplicate guide id 'ok', already used by bad.md" in out.stdout
+    assert "empty.txt: the file is empty" in out.stdout
+    assert careerbot("kb", "check").returncode == 0
+
+
+def test_eval_prints_the_figures():
+    out = careerbot("eval")
+    assert out.returncode == 0, out.stderr
+    for label in ["hit@1", "hit@3", "MRR@10", "off-topic abstention", "in-scope false abstention"]:
+        assert label in out.stdout

@@ -1,0 +1,135 @@
+"""The guide loader: good guides load whole; every kind of bad file is named by file and line."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.domain.errors import KnowledgeError
+from bot.domain.guides import check_guides, load_guides, parse_guide, read_text, slugify
+from bot.domain.passages import MAX_PASSAGE_CHARS, split_passages
+
+REPO = Path(__file__).resolve().parent.parent
+GUIDES = REPO / "knowledge" / "guides"
+RAW = REPO.parent / "shared" / "guides"
+
+GOOD = """---
+id: tiny-guide
+title: "A tiny guide"
+url: https://example.org/tiny
+---
+
+# A tiny guide
+
+Intro text.
+
+## Learn Python
+
+Python is the language most job descriptions ask for.
+"""
+
+
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+def test_bundled_guides_load_with_stable_section_ids():
+    guides = load_guides(GUIDES)
+    assert [g.id for g in guides.guides] == sorted(p.stem for p in GUIDES.glob("*.md"))
+    assert "arya-how-to-become-ml-engineer#1-undergraduate-degree" in guides.sections
+    edureka = guides.guide("edureka-how-to-become-ml-engineer")
+    assert edureka.author == "Sahiti Kappagantula" and edureka.url == "https://www.edureka.co"
+    assert guides.guide("arya-how-to-become-ml-engineer").url is None  # no address named in the text
+    assert all(len(p.text) <= MAX_PASSAGE_CHARS for p in guides.passages)
+    assert all(p.section_id in guides.sections for p in guides.passages)
+
+
+def test_cleaned_guides_keep_the_raw_wording():
+    if not RAW.is_dir():
+        pytest.skip("shared/guides not beside the repository")
+    raw = " ".join((RAW / "arya-how-to-become-ml-engineer.txt").read_text().split())
+    for passage in load_guides(GUIDES).passages:
+        if passage.guide_id == "arya-how-to-become-ml-engineer":
+            for line in passage.text.splitlines():
+                assert " ".join(line.lstrip("- ").split()) in raw
+
+
+def test_raw_txt_guides_load(tmp_path):
+    if not RAW.is_dir():
+        pytest.skip("shared/guides not beside the repository")
+    for path in RAW.glob("*.txt"):
+        shutil.copy(path, tmp_path / path.name)
+    guides = load_guides(tmp_path)
+    assert len(guides.guides) == 4
+    simplilearn = guides.guide("simplilearn-ml-career-guide")
+    assert simplilearn.title.startswith("Machine Learning Career Guide")  # the "1080*80 ad" line is skipped
+    arya = guides.guide("arya-how-to-become-ml-engineer")
+    assert "What does an ML engineer do?" in [s.heading for s in arya.sections]
+    assert all(len(p.text) <= MAX_PASSAGE_CHARS for p in guides.passages)
+
+
+@pytest.mark.parametrize(
+    "name, content, line, words",
+    [
+        ("empty.md", "", 0, "empty"),
+        ("blank.txt", "   \n\n", 0, "empty"),
+        ("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00", 0, "binary"),
+        ("latin1.txt", "Title\n\nCaf\xe9 au lait\n".encode("latin-1"), 3, "UTF-8"),
+        ("badyaml.md", "---\nid: x\ntitle: \"unclosed\n---\n\ntext\n", 3, "front matter"),
+        ("notitle.md", "---\nid: no-title\n---\n\nJust text, no heading.\n", 1, "no title"),
+        ("badid.md", "---\nid: Bad Id!\ntitle: T\n---\n\ntext\n", 2, "id"),
+        ("unknownkey.md", "---\nid: k\ntitle: T\nauthr: typo\n---\n\ntext\n", 4, "unknown front matter key"),
+        ("unclosed.md", "---\nid: k\ntitle: T\n\ntext\n", 1, "never ends"),
+        ("headingonly.md", "# Title only\n", 0, "no text"),
+    ],
+)
+def test_bad_files_are_named_with_file_and_line(tmp_path, name, content, line, words):
+    path = write(tmp_path, name, content)
+    with pytest.raises(KnowledgeError) as err:
+        parse_guide(path, read_text(path))
+    problem = err.value.problems[0]
+    assert Path(problem.path).name == name
+    assert problem.line == line
+    assert words.lower() in problem.message.lower()
+    assert name in str(problem)
+
+
+def test_duplicate_ids_and_all_or_nothing(tmp_path):
+    write(tmp_path, "a.md", GOOD)
+    write(tmp_path, "b.md", GOOD)
+    write(tmp_path, "c.txt", b"\x00\x01binary")
+    good, problems = check_guides(tmp_path)
+    assert [g.id for g in good] == ["tiny-guide"]
+    messages = [str(p) for p in problems]
+    assert any("b.md:2: duplicate guide id 'tiny-guide'" in m for m in messages)
+    assert any(m.startswith("c.txt") and "binary" in m for m in messages)
+    with pytest.raises(KnowledgeError) as err:
+        load_guides(tmp_path)  # strict: one bad file means nothing is returned
+    assert len(err.value.problems) == 2
+
+
+def test_sections_and_passages_split_on_headings_and_size():
+    long_para = " ".join(f"Sentence number {i} talks about models." for i in range(80))
+    text = GOOD + "\n### Deeper\n\n" + long_para + "\n"
+    guide = parse_guide(Path("tiny.md"), text)
+    ids = [s.id for s in guide.sections]
+    assert ids == ["tiny-guide#introduction", "tiny-guide#learn-python", "tiny-guide#deeper"]
+    deeper = guide.sections[-1]
+    assert deeper.parent_heading == "Learn Python"
+    assert len(deeper.passages) > 1 and all(len(p.text) <= MAX_PASSAGE_CHARS for p in deeper.passages)
+    assert " ".join(p.text for p in deeper.passages) == long_para  # cut, never changed
+
+
+def test_split_passages_cuts_a_giant_word():
+    pieces = split_passages(["x" * 2500])
+    assert [len(p) for p in pieces] == [1000, 1000, 500]
+
+
+def test_slugify():
+    assert slugify("3. Masters or Ph.D.") == "3-masters-or-ph-d"
+    assert slugify("It’s an Iterative process") == "its-an-iterative-process"
+    assert slugify("???") == "section"
