@@ -89,10 +89,18 @@ def _suggest(word: str, choices: list[str]) -> str:
 
 
 class RoadmapProgressService:
-    def __init__(self, db: Database, roadmap: Callable[[], Roadmap], *, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, roadmap: Callable[[], Roadmap | None], *, clock: Clock = utcnow) -> None:
         self.db = db
-        self.roadmap = roadmap
+        self._roadmap = roadmap
         self.clock = clock
+
+    def roadmap(self) -> Roadmap:
+        """The current roadmap (it changes when a moderator reloads the knowledge base)."""
+        roadmap = self._roadmap()
+        if roadmap is None:
+            raise DomainError("The roadmap is not available right now; "
+                              "a moderator needs to fix knowledge/roadmap.yaml.")
+        return roadmap
 
     async def _records(self, user_id: int) -> dict[str, RoadmapProgress]:
         async with self.db.read() as session:
@@ -101,7 +109,8 @@ class RoadmapProgressService:
 
     @staticmethod
     def _stage_progress(stage: Stage, records: Mapping[str, RoadmapProgress]) -> StageProgress:
-        items = tuple(ItemProgress(i, records[i.id].status if i.id in records else "todo") for i in stage.items)  # type: ignore[arg-type]
+        status = {item_id: record.status for item_id, record in records.items()}
+        items = tuple(ItemProgress(i, status.get(i.id, "todo")) for i in stage.items)  # type: ignore[arg-type]
         return StageProgress(stage, items)
 
     async def overview(self, user_id: int) -> RoadmapOverview:
@@ -234,7 +243,8 @@ class ReadingListService:
             if count >= self.max_items:
                 raise LimitReached(f"Your reading list already holds {self.max_items} sections, the most it can. "
                                    "Remove some you have read first.")
-            row = ReadingItem(user_id=user_id, section_id=section_id, saved_at=now, title=section.heading[:SECTION_ID_MAX])
+            row = ReadingItem(user_id=user_id, section_id=section_id, saved_at=now,
+                              title=section.heading[:SECTION_ID_MAX])
             session.add(row)
             await session.flush()
             return self._entry(row), True

@@ -104,6 +104,16 @@ def parse_roadmap(text: str, section_ids: set[str], path: str = "roadmap.yaml") 
     return roadmap
 
 
+def _label(kind: str, number: int, node: Node) -> str:
+    """How problems name an entry: by its id when it has a valid one, else by its position."""
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if isinstance(key, ScalarNode) and key.value == "id" and isinstance(value, ScalarNode):
+                if ID_PATTERN.match(value.value) and len(value.value) <= ID_MAX:
+                    return f"{kind} {value.value!r}"
+    return f"{kind} {number}"
+
+
 class _Checker:
     """Walks the YAML node tree, building the roadmap and collecting every problem on the way."""
 
@@ -139,13 +149,12 @@ class _Checker:
         return Roadmap(title or "Roadmap", tuple(s for s in stages if s is not None), self.path)
 
     def stage(self, node: Node, number: int) -> Stage | None:
-        where = f"stage {number}"
+        where = _label("stage", number, node)
         fields = self.mapping(node, where, _STAGE_KEYS)
         if fields is None:
             return None
         stage_id = self.identifier(fields.get("id"), where)
         if stage_id is not None:
-            where = f"stage {stage_id!r}"
             if stage_id in self.stage_ids:
                 self.add(fields["id"], f"{where}: duplicate stage id {stage_id!r}")
             self.stage_ids.add(stage_id)
@@ -162,15 +171,15 @@ class _Checker:
         return Stage(stage_id, number, title, summary, tuple(i for i in items if i is not None))
 
     def item(self, node: Node, number: int, stage_where: str, stage_id: str) -> Item | None:
-        where = f"item {number} in {stage_where}"
+        where = f"{_label('item', number, node)} in {stage_where}"
         fields = self.mapping(node, where, _ITEM_KEYS)
         if fields is None:
             return None
         item_id = self.identifier(fields.get("id"), where)
         if item_id is not None:
-            where = f"item {item_id!r} in {stage_where}"
             if item_id in self.item_ids:
-                self.add(fields["id"], f"{where}: duplicate item id {item_id!r}, already used in {self.item_ids[item_id]}")
+                first = self.item_ids[item_id]
+                self.add(fields["id"], f"{where}: duplicate item id {item_id!r}, already used in {first}")
             else:
                 self.item_ids[item_id] = stage_where
         kind = self.text(fields.get("kind"), where, "kind", 10)

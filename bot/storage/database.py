@@ -1,0 +1,229 @@
+"""The database: an async engine for a URL, read and write sessions, migrations and backups.
+
+SQLite (the default) runs with WAL, a busy timeout and foreign keys on. Write transactions go through
+`Database.write()`, which on SQLite holds an in-process asyncio lock and starts with `BEGIN IMMEDIATE`,
+so concurrent members queue for the single SQLite writer instead of failing with "database is locked"
+(the busy timeout covers other processes, such as `careerbot db backup` next to a running bot).
+PostgreSQL is not serialised: services use atomic statements, upserts and row locks instead.
+"""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.domain.errors import DomainError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_WRITE_OPTION = "careerbot_write"
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+
+
+class DatabaseBusy(DomainError):
+    """SQLite stayed locked by another process for longer than the busy timeout."""
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Accept plain `sqlite://` / `postgresql://` / `postgres://` URLs and pick the async driver."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    return parsed.set(drivername=driver) if driver else parsed
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The database file of a SQLite URL, or None for in-memory databases."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    name = url.database or ""
+    if not name or name == ":memory:" or name.startswith("file:") or url.query.get("mode") == "memory":
+        return None
+    return Path(name)
+
+
+def create_engine(url: str | URL, **engine_kwargs: Any) -> AsyncEngine:
+    """An async engine; for a SQLite file, its folder is created and every connection gets the pragmas."""
+    url = normalise_url(url)
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if url.get_backend_name() == "postgresql":
+        engine_kwargs.setdefault("pool_pre_ping", True)
+    engine = create_async_engine(url, **engine_kwargs)
+    if url.get_backend_name() == "sqlite":
+        _install_sqlite_hooks(engine)
+    return engine
+
+
+def _install_sqlite_hooks(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 driver (see "sqlite_transactions" in the
+        # SQLAlchemy docs) so that SELECTs and DDL run inside real transactions, begun below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """One engine plus the session discipline every service uses."""
+
+    def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
+        self.url = normalise_url(url)
+        self.engine = create_engine(self.url, **engine_kwargs)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, execution_options={_WRITE_OPTION: True}
+        )
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def _serialised(self) -> AsyncIterator[None]:
+        if self._write_lock is None:
+            yield
+        else:
+            async with self._write_lock:
+                yield
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading; its transaction is rolled back when the block ends."""
+        async with self.sessionmaker() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        try:
+            async with self._serialised(), self._write_sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if self.is_sqlite and "locked" in str(exc.orig):
+                raise DatabaseBusy("The database is busy right now; please try again in a moment.") from exc
+            raise
+
+    # ----------------------------------------------------------------------- migrations
+
+    async def upgrade(self, revision: str = "head") -> None:
+        """Apply Alembic migrations up to `revision` (created tables, data kept)."""
+        await self._alembic("upgrade", revision)
+
+    async def downgrade(self, revision: str) -> None:
+        await self._alembic("downgrade", revision)
+
+    async def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+
+    async def _alembic(self, command_name: str, revision: str) -> None:
+        config = alembic_config()
+        async with self._serialised(), self.engine.connect() as conn:
+            await conn.run_sync(_run_alembic, config, command_name, revision, self.is_sqlite)
+
+    # ----------------------------------------------------------------------- backup and shutdown
+
+    async def backup(self, destination: str | Path, *, overwrite: bool = False) -> Path:
+        """Copy a live SQLite database consistently (sqlite3's online backup API) into one file."""
+        source = sqlite_file(self.url)
+        if source is None:
+            raise DomainError("Backups are for SQLite files; use pg_dump for PostgreSQL.")
+        if not source.exists():
+            raise DomainError(f"There is no database at {source} yet.")
+        destination = Path(destination)
+        if destination.resolve() == source.resolve():
+            raise DomainError("The backup path is the database itself; choose another path.")
+        if destination.exists() and not overwrite:
+            raise DomainError(f"{destination} already exists; choose another path.")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(_sqlite_backup, source, destination)
+        return destination
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config() -> Any:
+    """A programmatic Alembic config pointing at the migrations shipped in this package."""
+    from alembic.config import Config
+
+    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.exists() else Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def _sqlite_pragma(conn: Connection, pragma: str) -> None:
+    """Run a PRAGMA outside any transaction (the driver is in autocommit, see `_on_connect`)."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA {pragma}")
+    finally:
+        cursor.close()
+
+
+def _run_alembic(conn: Connection, config: Any, command_name: str, revision: str, sqlite: bool) -> None:
+    """Run an Alembic command on `conn`. On SQLite, foreign keys are off while tables are rebuilt and
+    checked afterwards, as SQLite's ALTER TABLE documentation prescribes."""
+    from alembic import command
+
+    if sqlite:
+        _sqlite_pragma(conn, "foreign_keys = OFF")
+    try:
+        config.attributes["connection"] = conn
+        getattr(command, command_name)(config, revision)
+        if conn.in_transaction():
+            conn.commit()
+        if sqlite:
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            conn.commit()
+            if broken:
+                raise RuntimeError(f"migration left foreign keys pointing nowhere: {broken[:5]}")
+    finally:
+        if conn.in_transaction():
+            conn.rollback()
+        if sqlite:
+            _sqlite_pragma(conn, "foreign_keys = ON")
+
+
+def _sqlite_backup(source: Path, destination: Path) -> None:
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    src = sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    dst = sqlite3.connect(partial)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+        (result,) = dst.execute("PRAGMA integrity_check").fetchone()
+        if result != "ok":
+            raise RuntimeError(f"the backup failed its integrity check: {result}")
+    finally:
+        dst.close()
+        src.close()
+    partial.replace(destination)

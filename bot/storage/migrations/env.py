@@ -1,0 +1,90 @@
+"""Alembic environment for careerbot.
+
+The app runs migrations through `bot.storage.database.Database.upgrade()`, which hands its own
+connection over in `config.attributes["connection"]`. Run from the `alembic` command line instead, the
+URL is taken from the settings (DATABASE_URL or `.env`), never from alembic.ini.
+"""
+from __future__ import annotations
+
+import asyncio
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from bot.storage.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+if config.config_file_name and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def _database_url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    from bot.settings import Settings
+
+    return Settings.from_env().database_url
+
+
+def _configure(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=sqlite,
+        compare_type=True,
+        # bot.storage.database makes SQLite DDL transactional (it emits BEGIN itself), so an upgrade
+        # is all-or-nothing on SQLite as on PostgreSQL.
+        transactional_ddl=True if sqlite else None,
+    )
+
+
+def do_run_migrations(connection: Connection) -> None:
+    _configure(connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    from bot.storage.database import normalise_url
+
+    url = normalise_url(_database_url())
+    context.configure(
+        url=url.render_as_string(hide_password=False),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=url.get_backend_name() == "sqlite",
+        dialect_opts={"paramstyle": "named"},
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async_migrations() -> None:
+    from bot.storage.database import create_engine
+
+    engine = create_engine(_database_url())
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run_migrations)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        asyncio.run(_run_async_migrations())
+    else:
+        do_run_migrations(connection)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,86 @@
+"""Statements the services share: a dialect-aware upsert, the per-member row lock, a UTC clock.
+
+Upserts are single atomic statements (`INSERT ... ON CONFLICT`) on SQLite and PostgreSQL, so
+concurrent writers never lose an update; counters are updated with `SET count = count + 1`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Base, Member
+
+Clock = Callable[[], datetime]
+MAX_SNOWFLAKE = 2**63 - 1
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def check_user_id(user_id: int) -> int:
+    """Discord ids are positive 64-bit integers; anything else is a programming error."""
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_SNOWFLAKE:
+        raise ValueError(f"not a Discord id: {user_id!r}")
+    return user_id
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[Base],
+    values: Mapping[str, Any],
+    keys: Sequence[str],
+    set_: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert `values`, or when a row with the same `keys` exists, update it with `set_` (an empty or
+    missing `set_` leaves the existing row alone). `set_` values may be SQL expressions such as
+    `Model.count + 1`, evaluated atomically against the existing row."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        stmt = insert(model).values(**values)
+        if set_:
+            stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=dict(set_))
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+        await session.execute(stmt)
+    else:
+        await generic_upsert(session, model, values, keys, set_)
+
+
+async def generic_upsert(
+    session: AsyncSession,
+    model: type[Base],
+    values: Mapping[str, Any],
+    keys: Sequence[str],
+    set_: Mapping[str, Any] | None = None,
+) -> None:
+    """Upsert for databases without `ON CONFLICT`: update, else insert in a savepoint, else update again."""
+    table = model.__table__
+    where = and_(*(table.c[k] == values[k] for k in keys))
+    if set_ and (await session.execute(update(table).where(where).values(**set_))).rowcount:
+        return
+    try:
+        async with session.begin_nested():
+            await session.execute(table.insert().values(**values))
+    except IntegrityError:
+        if set_:
+            await session.execute(update(table).where(where).values(**set_))
+
+
+async def lock_member(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """Make sure the member's row exists and hold its lock until the transaction ends.
+
+    On PostgreSQL this is `SELECT ... FOR UPDATE`, which serialises one member's concurrent writes
+    (so caps such as "20 open goals" hold); on SQLite every write transaction is already exclusive.
+    """
+    check_user_id(user_id)
+    await upsert(session, Member, {"user_id": user_id, "created_at": now}, ["user_id"])
+    if session.get_bind().dialect.name != "sqlite":
+        await session.execute(select(Member.user_id).where(Member.user_id == user_id).with_for_update())

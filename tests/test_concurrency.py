@@ -1,0 +1,159 @@
+"""200 members doing 20 mixed operations each, all at once, end in exactly the state a sequential model
+predicts: no lost update, no "database is locked" (or any other unexpected error) reaching a member.
+
+Each member's operations are generated from a seeded RNG while a plain-Python model of the services is
+run alongside, so every operation carries its expected outcome (including the expected LimitReached of
+a small goal cap). Shared rows — votes on the same answers, counts of the same unanswered questions —
+are where lost updates would show.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain.errors import LimitReached
+
+MEMBERS, OPERATIONS, GOAL_CAP = 200, 20, 2
+FIRST_MEMBER = 500_000_000_000_000_000
+SECTIONS = ["arya-how-to-become-ml-engineer#2-statistics", "brainstation-ml-engineer-guide#data-skills",
+            "simplilearn-ml-career-guide#step-3-create-a-standout-project-portfolio"]
+ITEMS = ["read-what-an-mle-is", "choose-your-route", "learn-python-data-stack", "build-end-to-end-project"]
+QUESTIONS = [["Is a PhD needed?", "is a phd NEEDED", "<@42> is a PhD needed"], ["What about Rust?", "what about rust"]]
+
+
+@dataclass
+class Model:
+    """What one member's data should be after their operations, run one after another."""
+
+    goals: list[str | None] = field(default_factory=list)  # by local index: "open", "done", or None (removed)
+    progress: dict[str, str] = field(default_factory=dict)
+    reading: dict[str, bool] = field(default_factory=dict)  # section -> read
+    votes: dict[int, bool] = field(default_factory=dict)  # shared answer index -> helpful
+    answers: int = 0
+
+    def open_goals(self) -> int:
+        return sum(1 for g in self.goals if g == "open")
+
+
+def plan(member: int, rng: random.Random) -> tuple[list[tuple[str, Any, type | None]], Model]:
+    """A member's operations with the outcome each should have, and the model state after them."""
+    model, ops = Model(), []
+    kinds = ["goal_add", "goal_done", "goal_reopen", "goal_remove", "status", "save", "read", "unsave",
+             "vote", "unanswered", "answer", "overview", "list_goals", "list_reading"]
+    for _ in range(OPERATIONS):
+        live = [i for i, g in enumerate(model.goals) if g is not None]
+        kind = rng.choice([k for k in kinds if (live or not k.startswith("goal_") or k == "goal_add")
+                           and (model.reading or k not in ("read", "unsave"))])
+        expect: type | None = None
+        if kind == "goal_add":
+            arg: Any = len(model.goals)
+            if model.open_goals() >= GOAL_CAP:
+                expect = LimitReached
+            else:
+                model.goals.append("open")
+        elif kind in ("goal_done", "goal_reopen", "goal_remove"):
+            arg = rng.choice(live)
+            if kind == "goal_done":
+                model.goals[arg] = "done"
+            elif kind == "goal_remove":
+                model.goals[arg] = None
+            elif model.goals[arg] == "done" and model.open_goals() >= GOAL_CAP:
+                expect = LimitReached
+            else:
+                model.goals[arg] = "open"
+        elif kind == "status":
+            arg = (rng.choice(ITEMS), rng.choice(["done", "doing", "skipped", "todo"]))
+            model.progress.pop(arg[0], None) if arg[1] == "todo" else model.progress.update({arg[0]: arg[1]})
+        elif kind == "save":
+            arg = rng.choice(SECTIONS)
+            model.reading.setdefault(arg, False)
+        elif kind in ("read", "unsave"):
+            arg = rng.choice(sorted(model.reading))
+            model.reading.update({arg: True}) if kind == "read" else model.reading.pop(arg)
+        elif kind == "vote":
+            arg = (rng.randrange(3), rng.random() < 0.5)
+            model.votes[arg[0]] = arg[1]
+        elif kind == "unanswered":
+            arg = rng.randrange(len(QUESTIONS))
+            arg = (arg, rng.choice(QUESTIONS[arg]))
+        elif kind == "answer":
+            arg = None
+            model.answers += 1
+        else:
+            arg = None
+        ops.append((kind, arg, expect))
+    return ops, model
+
+
+async def run_member(services, user_id: int, ops, shared_answers: list[int]) -> tuple[list[int], list[str]]:
+    """Perform the operations; return the real goal ids by local index, and anything unexpected."""
+    goal_ids: list[int] = []
+    unexpected: list[str] = []
+    for kind, arg, expect in ops:
+        try:
+            if kind == "goal_add":
+                goal_ids.append((await services.goals.add(user_id, f"goal {arg}")).id)
+            elif kind == "goal_done":
+                await services.goals.complete(user_id, goal_ids[arg])
+            elif kind == "goal_reopen":
+                await services.goals.reopen(user_id, goal_ids[arg])
+            elif kind == "goal_remove":
+                await services.goals.remove(user_id, goal_ids[arg])
+            elif kind == "status":
+                await services.roadmap_progress.set_status(user_id, *arg)
+            elif kind == "save":
+                await services.reading.save(user_id, arg)
+            elif kind == "read":
+                await services.reading.mark_read(user_id, arg)
+            elif kind == "unsave":
+                await services.reading.remove(user_id, arg)
+            elif kind == "vote":
+                await services.community.vote(shared_answers[arg[0]], user_id, arg[1])
+            elif kind == "unanswered":
+                await services.community.record_unanswered(None, arg[1])
+            elif kind == "answer":
+                await services.community.record_answer(user_id, "q", answered=True, guild_id=1)
+            elif kind == "overview":
+                await services.roadmap_progress.overview(user_id)
+            elif kind == "list_goals":
+                await services.goals.list(user_id)
+            elif kind == "list_reading":
+                await services.reading.list(user_id)
+            if expect is not None:
+                unexpected.append(f"{kind} {arg}: expected {expect.__name__}, got success")
+        except Exception as exc:  # noqa: BLE001 - every failure is collected and compared below
+            if expect is None or not isinstance(exc, expect):
+                unexpected.append(f"{kind} {arg}: {type(exc).__name__}: {exc}")
+    return goal_ids, unexpected
+
+
+async def test_two_hundred_members_at_once(make_services):
+    services = make_services(max_open_goals=GOAL_CAP)
+    shared = [await services.community.record_answer(1, f"shared {i}", answered=True) for i in range(3)]
+    plans = {FIRST_MEMBER + n: plan(n, random.Random(n)) for n in range(MEMBERS)}
+
+    results = await asyncio.gather(*(run_member(services, uid, ops, shared) for uid, (ops, _m) in plans.items()))
+
+    problems = [p for _ids, unexpected in results for p in unexpected]
+    assert problems == [], problems[:10]
+    for (uid, (_ops, model)), (goal_ids, _u) in zip(plans.items(), results):
+        goals = {g.id: ("done" if g.done else "open") for g in await services.goals.list(uid)}
+        assert goals == {goal_ids[i]: state for i, state in enumerate(model.goals) if state is not None}, uid
+        overview = await services.roadmap_progress.overview(uid)
+        statuses = {p.item.id: p.status for s in overview.stages for p in s.items if p.status != "todo"}
+        assert statuses == model.progress, uid
+        reading = {e.section_id: e.read for e in await services.reading.list(uid)}
+        assert reading == model.reading, uid
+        exported = (await services.privacy.export(uid))["data"]
+        assert len(exported["answers"]) == model.answers, uid
+
+    for index, answer_id in enumerate(shared):
+        votes = [m.votes[index] for _ops, m in plans.values() if index in m.votes]
+        tally = await services.community.tally(answer_id)
+        assert (tally.helpful, tally.not_helpful) == (votes.count(True), votes.count(False))
+    asked = Counter(arg[0] for ops, _m in plans.values() for kind, arg, _e in ops if kind == "unanswered")
+    gaps = {g.question: g.count for g in await services.community.gaps()}
+    assert gaps == {"is a phd needed": asked[0], "what about rust": asked[1]}
