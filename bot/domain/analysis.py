@@ -119,10 +119,16 @@ _stemmer = Stemmer.Stemmer("english")
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
-    text = _POSSESSIVE.sub(r"\1", text)
-    text = _PHD.sub("phd", _ABBREVIATIONS.sub(" ", text))
-    return _CONTRACTION.sub(r"\1", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
+    text = text.casefold()
+    if "'" in text:
+        text = _CONTRACTION.sub(r"\1", _POSSESSIVE.sub(r"\1", text))
+    if "." in text:
+        text = _ABBREVIATIONS.sub(" ", text)
+    if "ph" in text:
+        text = _PHD.sub("phd", text)
+    return text
 
 
 def _raw_tokens(text: str) -> list[str]:
@@ -132,7 +138,7 @@ def _raw_tokens(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def _stem(token: str) -> str:
     if not token.isalnum():
-        return token  # c++, c#, node.js, .net, ph.d: kept as written
+        return token  # c++, c#, node.js, .net: kept as written
     return _stemmer.stemWord(token)
 
 
@@ -144,9 +150,28 @@ def _canonical(tokens: list[str]) -> list[str]:
     return out
 
 
+# raw token -> its index terms; every step (acronyms, stopwords, stemming) is per token, so the whole
+# mapping can be cached, which keeps analysing 100k passages to one dict lookup per token.
+_TERMS: dict[str, tuple[str, ...]] = {}
+_TERMS_LIMIT = 500_000
+
+
+def _terms_of(token: str) -> tuple[str, ...]:
+    terms = tuple(_stem(t) for t in _canonical([token]) if t not in STOPWORDS)
+    if len(_TERMS) >= _TERMS_LIMIT:
+        _TERMS.clear()
+    _TERMS[token] = terms
+    return terms
+
+
 def analyse(text: str) -> list[str]:
     """Index terms of a passage (or the base terms of a question), in order, repeats kept."""
-    return [_stem(t) for t in _canonical(_raw_tokens(text)) if t not in STOPWORDS]
+    out: list[str] = []
+    get = _TERMS.get
+    for token in _raw_tokens(text):
+        terms = get(token)
+        out.extend(terms if terms is not None else _terms_of(token))
+    return out
 
 
 def expand_query(text: str) -> list[str]:

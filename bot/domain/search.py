@@ -17,6 +17,7 @@ so a query touches only the postings of its own terms: no Python work per passag
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -52,22 +53,26 @@ class SearchIndex:
     def __init__(self, tokenised: Iterable[Sequence[str]], k1: float = K1, b: float = B):
         self.k1, self.b = k1, b
         vocab: dict[str, int] = {}
-        ids: list[int] = []
-        lengths: list[int] = []
-        setdefault = vocab.setdefault
+        ids = array("i")
+        lengths = array("i")
+        get = vocab.get
         for tokens in tokenised:
-            ids.extend(setdefault(t, len(vocab)) for t in tokens)
-            lengths.append(len(tokens))
+            row = [get(t) for t in tokens]
+            if None in row:
+                row = [vocab.setdefault(t, len(vocab)) for t in tokens]
+            ids.extend(row)
+            lengths.append(len(row))
         self.vocab = vocab
         self.n_docs = len(lengths)
-        doc_len = np.asarray(lengths, dtype=np.float64)
+        doc_len = np.frombuffer(lengths, dtype=np.int32).astype(np.float64)
         self.avgdl = float(doc_len.mean()) if self.n_docs else 0.0
-        docs = np.repeat(np.arange(self.n_docs, dtype=np.int32), np.asarray(lengths, dtype=np.int64))
-        terms = np.asarray(ids, dtype=np.int32)
-        tf = sparse.csc_matrix(
-            (np.ones(len(terms), dtype=np.float64), (docs, terms)), shape=(self.n_docs, len(vocab))
-        )
-        tf.sum_duplicates()
+        indptr = np.zeros(self.n_docs + 1, dtype=np.int64)
+        np.cumsum(np.frombuffer(lengths, dtype=np.int32), out=indptr[1:])
+        terms = np.frombuffer(ids, dtype=np.int32)
+        tf = sparse.csr_matrix((np.ones(len(terms)), terms, indptr), shape=(self.n_docs, len(vocab)))
+        tf.sum_duplicates()  # per passage: one entry per distinct term, data = term frequency
+        del ids, terms
+        tf = tf.tocsc()
         df = np.diff(tf.indptr)
         self.idf = bm25_idf(self.n_docs, df.astype(np.float64))
         self.max_idf = float(bm25_idf(self.n_docs, 0.0))
