@@ -1,0 +1,83 @@
+"""Who may do what: the moderator check (paired with `default_permissions`) and the asking cooldown.
+
+`default_permissions(manage_guild=True)` hides moderator commands from everyone else in the client;
+server owners can change that in Server Settings > Integrations, so every moderator command checks
+again at run time: Manage Server, or the role set with `/settings moderator-role`.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from .errors import FriendlyCheckFailure
+
+if TYPE_CHECKING:
+    from .client import CareerBot
+
+NOT_MODERATOR = ("This is for moderators: you need the Manage Server permission or the moderator role "
+                 "(set with /settings moderator-role).")
+NOT_MANAGER = "Only members with the Manage Server permission can change who counts as a moderator."
+
+
+class AskLimiter:
+    """A per-member cooldown shared by every way of asking (/ask, the context menu, mentions, channels)."""
+
+    def __init__(self, rate: int, per: float) -> None:
+        self.rate = max(1, int(rate))
+        self.per = float(per)
+        self._buckets: dict[int, app_commands.Cooldown] = {}
+
+    def hit(self, user_id: int) -> float | None:
+        """Count one question; return the seconds to wait if the member is over the limit, else None."""
+        if self.per <= 0:
+            return None
+        if len(self._buckets) > 10_000:  # forget members whose window has passed
+            self._buckets = {k: v for k, v in self._buckets.items() if v.get_tokens() < v.rate}
+        bucket = self._buckets.setdefault(user_id, app_commands.Cooldown(self.rate, self.per))
+        return bucket.update_rate_limit()
+
+    def check(self, user_id: int) -> None:
+        """Raise CommandOnCooldown (which the error boundary turns into "try again in N s")."""
+        retry_after = self.hit(user_id)
+        if retry_after is not None:
+            raise app_commands.CommandOnCooldown(app_commands.Cooldown(self.rate, self.per), retry_after)
+
+
+async def ask_cooldown(interaction: discord.Interaction) -> bool:
+    """An app command check: the asking cooldown, keyed by the member."""
+    bot: CareerBot = interaction.client  # type: ignore[assignment]
+    bot.ask_limiter.check(interaction.user.id)
+    return True
+
+
+def can_manage(interaction: discord.Interaction) -> bool:
+    perms = interaction.permissions
+    return bool(perms.administrator or perms.manage_guild)
+
+
+async def is_moderator(interaction: discord.Interaction) -> bool:
+    """True for Manage Server or the configured moderator role; raises a friendly failure otherwise."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    if can_manage(interaction):
+        return True
+    bot: CareerBot = interaction.client  # type: ignore[assignment]
+    role_id = (await bot.services.community.guild_settings(interaction.guild_id)).moderator_role_id
+    member = interaction.user
+    if role_id and isinstance(member, discord.Member) and any(r.id == role_id for r in member.roles):
+        return True
+    raise FriendlyCheckFailure(NOT_MODERATOR)
+
+
+async def is_manager(interaction: discord.Interaction) -> bool:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    if can_manage(interaction):
+        return True
+    raise FriendlyCheckFailure(NOT_MANAGER)
+
+
+moderator_only = app_commands.check(is_moderator)
+manager_only = app_commands.check(is_manager)

@@ -1,0 +1,118 @@
+"""The bot factory: `create_bot(settings, services=None)` returns a configured `CareerBot`.
+
+Building the bot touches no network and does no I/O. Services (or the ones passed in) are attached and
+the extensions loaded in `setup_hook`, which discord.py runs during login, or a test runs by hand. The
+command tree is synced only to a development guild when `settings.dev_guild_id` is set; anything else
+goes through `careerbot sync`, never a global sync on every start.
+"""
+from __future__ import annotations
+
+import asyncio
+import gc
+import importlib
+import importlib.util
+import logging
+import pkgutil
+import re
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from bot.container import Services, build_services
+from bot.settings import Settings
+
+from .checks import AskLimiter
+from .errors import CareerTree
+
+log = logging.getLogger(__name__)
+
+COGS_PACKAGE = "bot.discord_bot.cogs"
+CORE_EXTENSIONS = tuple(f"{COGS_PACKAGE}.{name}" for name in ("ask", "kb", "settings", "help"))
+
+
+def extension_names() -> list[str]:
+    """The core extensions, then every other module in the cogs package with `async def setup(bot)`
+    (the progress commands: /roadmap, /goal, /checklist, /mydata); helper modules are skipped."""
+    package = importlib.import_module(COGS_PACKAGE)
+    found = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        name = f"{COGS_PACKAGE}.{info.name}"
+        spec = importlib.util.find_spec(name)
+        source = Path(spec.origin).read_text(encoding="utf-8") if spec and spec.origin else ""
+        if name not in CORE_EXTENSIONS and re.search(r"^async def setup\(", source, re.MULTILINE):
+            found.append(name)
+    return list(CORE_EXTENSIONS) + found
+
+
+def bot_intents() -> discord.Intents:
+    """The default intents minus the privileged member and presence ones, plus message content, which
+    mentions and the configured ask channels need (the bot reads the question from the message)."""
+    intents = discord.Intents.default()
+    intents.presences = False
+    intents.members = False
+    intents.message_content = True
+    return intents
+
+
+class CareerBot(commands.Bot):
+    """A `commands.Bot` holding the settings and services; cogs read `bot.services`."""
+
+    def __init__(self, settings: Settings, services: Services | None = None) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # required by commands.Bot; no prefix commands exist
+            intents=bot_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=CareerTree,
+            help_command=None,
+        )
+        self.settings = settings
+        self._services = services
+        self._services_closed = False
+        self.ask_limiter = AskLimiter(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
+        self.kb_lock = asyncio.Lock()  # /kb add, remove and reload never interleave
+        self.ask_channel_cache: dict[int, frozenset[int]] = {}
+        self.extensions_loaded: list[str] = []
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are attached in setup_hook; call it (or log in) first")
+        return self._services
+
+    async def setup_hook(self) -> None:
+        if self._services is None:
+            self._services = await build_services(self.settings)
+        gc.freeze()  # the knowledge snapshot lives for the whole run: keep it out of the collector's passes
+        from .views import DYNAMIC_ITEMS
+
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        for name in extension_names():
+            await self.load_extension(name)
+            self.extensions_loaded.append(name)
+        guild_id = self.settings.dev_guild_id
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to the development guild %s", len(synced), guild_id)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: questions in messages are handled by the ask cog's listener."""
+
+    async def on_ready(self) -> None:
+        log.info("logged in as %s (id %s) in %d servers", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            if self._services is not None and not self._services_closed:
+                self._services_closed = True
+                await self._services.close()
+                log.info("closed the database")
+
+
+def create_bot(settings: Settings, services: Services | None = None) -> CareerBot:
+    """The configured bot; no network and no I/O until it logs in (or `setup_hook` is awaited)."""
+    return CareerBot(settings, services)

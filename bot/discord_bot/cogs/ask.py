@@ -1,0 +1,140 @@
+"""Asking: `/ask`, the "Ask the guides" message menu, and questions in messages (a mention anywhere,
+every message in a configured ask channel, the opening post of a thread in a configured forum).
+
+Each path calls one service, `services.answers.answer` (in a worker thread, so a search never blocks the
+event loop), logs the answer for the feedback buttons and, when the guides don't cover it, records the
+question for the moderators.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.answers import MAX_QUESTION_CHARS, check_question
+from bot.domain.errors import DomainError
+
+from ..checks import ask_cooldown
+from ..client import CareerBot
+from ..embeds import SHOWN_CITATIONS, answer_embed
+from ..errors import UNEXPECTED, cooldown_message, defer_public, finish_public
+from ..views import answer_view
+
+log = logging.getLogger(__name__)
+NO_TEXT = "That message has no text I can ask the guides about."
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: CareerBot) -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name="Ask the guides", callback=self.ask_about_message)
+        self.menu.checks.append(ask_cooldown)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    # ------------------------------------------------------------------ the one service call
+
+    async def respond(self, question: str, *, user_id: int, guild_id: int | None) -> dict:
+        """Answer, log the answer, and return the message to send (embed and, when answered, buttons)."""
+        services = self.bot.services
+        answer = await asyncio.to_thread(services.answers.answer, question, self.bot.settings.top_k)
+        answer_id = await services.community.record_answer(
+            user_id, answer.question, answered=answer.answered,
+            cited_section_ids=[c.section_id for c in answer.citations], guild_id=guild_id)
+        if not answer.answered:
+            try:
+                await services.community.record_unanswered(guild_id, answer.question)
+            except DomainError:  # nothing left to record once mentions are stripped
+                pass
+            return {"embed": answer_embed(answer)}
+        return {"embed": answer_embed(answer),
+                "view": answer_view(answer_id, more=len(answer.citations) > SHOWN_CITATIONS)}
+
+    # ------------------------------------------------------------------ slash command and menu
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(question="Your question about an ML engineering career, e.g. do I need a degree?")
+    @app_commands.check(ask_cooldown)
+    async def ask(self, interaction: discord.Interaction,
+                  question: app_commands.Range[str, 1, MAX_QUESTION_CHARS]) -> None:
+        """Ask the community's career guides; the answer quotes and links its sources."""
+        check_question(question)  # a bad question gets a private reply from the error boundary
+        await defer_public(interaction)
+        reply = await self.respond(question, user_id=interaction.user.id, guild_id=interaction.guild_id)
+        await finish_public(interaction, **reply)
+
+    async def ask_about_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Answer the selected message's text from the guides."""
+        if not (message.content or "").strip():
+            raise DomainError(NO_TEXT)
+        check_question(message.content)
+        await defer_public(interaction)
+        reply = await self.respond(message.content, user_id=interaction.user.id, guild_id=interaction.guild_id)
+        await finish_public(interaction, content=f"Answering {message.jump_url}", **reply)
+
+    # ------------------------------------------------------------------ questions in messages
+
+    async def ask_channels(self, guild_id: int) -> frozenset[int]:
+        cache = self.bot.ask_channel_cache
+        if guild_id not in cache:
+            config = await self.bot.services.community.guild_settings(guild_id)
+            cache[guild_id] = frozenset(config.ask_channel_ids)
+        return cache[guild_id]
+
+    async def should_answer(self, message: discord.Message) -> bool:
+        me = self.bot.user
+        if me is None or message.author.bot or message.webhook_id is not None:
+            return False
+        if message.guild is None:
+            return True  # a direct message to the bot is a question for it
+        if any(user.id == me.id for user in message.mentions):
+            return True
+        channels = await self.ask_channels(message.guild.id)
+        channel = message.channel
+        if channel.id in channels:
+            return True
+        # A forum post is a thread whose opening message has the thread's id.
+        return isinstance(channel, discord.Thread) and channel.parent_id in channels and message.id == channel.id
+
+    def question_of(self, message: discord.Message) -> str:
+        me = self.bot.user
+        return re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip() if me else message.content
+
+    @commands.Cog.listener("on_message")
+    async def answer_in_place(self, message: discord.Message) -> None:
+        try:
+            if not await self.should_answer(message):
+                return
+            question = self.question_of(message)
+            retry_after = self.bot.ask_limiter.hit(message.author.id)
+            if retry_after is not None:
+                await message.reply(cooldown_message(retry_after), mention_author=False)
+                return
+            try:
+                check_question(question)
+                reply = await self.respond(question, user_id=message.author.id,
+                                           guild_id=message.guild.id if message.guild else None)
+            except DomainError as error:
+                await message.reply(str(error), mention_author=False)
+                return
+            await message.reply(mention_author=False, **reply)
+        except discord.HTTPException:
+            log.warning("could not reply to message %s in channel %s", message.id, message.channel.id, exc_info=True)
+        except Exception:
+            log.exception("error answering message %s in channel %s", message.id, message.channel.id)
+            try:
+                await message.reply(UNEXPECTED, mention_author=False)
+            except discord.HTTPException:
+                pass
+
+
+async def setup(bot: CareerBot) -> None:
+    await bot.add_cog(Ask(bot))

@@ -1,0 +1,217 @@
+"""`/kb`: moderator tools for the knowledge base (reload, add, remove, status, gaps).
+
+Hidden from members by `default_permissions(manage_guild=True)` and checked again on every use
+(Manage Server or the moderator role). Rebuilding runs in a worker thread; the store swaps the new
+snapshot in one step, or raises and keeps the old one serving, and each attempt is audited.
+Every reply is private.
+"""
+from __future__ import annotations
+
+import asyncio
+import gc
+from pathlib import Path
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.errors import DomainError, KnowledgeError, NotFound
+from bot.domain.knowledge import Knowledge
+
+from ..checks import is_moderator
+from ..client import CareerBot
+from ..embeds import NOT_COVERED, bullet_lines, clean, info_embed, timestamp, truncate
+from ..views import ConfirmView
+from .kb_files import check_upload, remove_guide, safe_guide_name, too_big, write_guide
+
+KEPT = "Nothing changed: the previous knowledge is still serving."
+CONFIRM_TIMEOUT = 60.0  # seconds a /kb remove confirmation stays open
+
+
+def reload_in_worker(store, loaded_by: str) -> Knowledge:
+    """`store.reload` for a worker thread. A big build allocates millions of objects, and CPython's cyclic
+    collector, triggered by them, would stop every thread (the event loop too) for 100-250 ms per pass:
+    pause it for the build, then freeze the new snapshot so later passes don't walk it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        knowledge = store.reload(loaded_by=loaded_by)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return knowledge
+
+
+def summary(kb: Knowledge) -> str:
+    return f"{len(kb.guides.guides)} guides, {len(kb.guides.sections)} sections, {len(kb.passages):,} passages"
+
+
+def problems_embed(title: str, error: KnowledgeError, note: str = KEPT) -> discord.Embed:
+    lines = [f"• {discord.utils.escape_markdown(str(p))}" for p in error.problems]
+    embed = info_embed(title, "", colour=discord.Colour.red())
+    embed.description = truncate(note + "\n\n" + bullet_lines(lines, 3800), 4096)
+    return embed
+
+
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+class KnowledgeBase(commands.GroupCog, group_name="kb",
+                    group_description="Moderators: manage the guides the bot answers from"):
+    def __init__(self, bot: CareerBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await is_moderator(interaction)
+
+    @property
+    def store(self):
+        return self.bot.services.knowledge
+
+    async def rebuild(self, user_id: int) -> tuple[Knowledge | None, KnowledgeError | None]:
+        """Reload off the event loop and audit the attempt; the caller holds `bot.kb_lock`."""
+        try:
+            kb = await asyncio.to_thread(reload_in_worker, self.store, str(user_id))
+        except KnowledgeError as error:
+            await self.bot.services.community.record_reload(user_id, False, str(error))
+            return None, error
+        await self.bot.services.community.record_reload(user_id, True, summary(kb))
+        return kb, None
+
+    # ------------------------------------------------------------------ reload
+
+    @app_commands.command(name="reload")
+    async def reload(self, interaction: discord.Interaction) -> None:
+        """Re-read every guide and the roadmap; on any problem the current knowledge keeps serving."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.kb_lock:
+            kb, error = await self.rebuild(interaction.user.id)
+        if error is not None:
+            await interaction.followup.send(embed=problems_embed("Reload failed", error), ephemeral=True)
+            return
+        await interaction.followup.send(embed=info_embed("Reloaded", f"Now serving {summary(kb)}."), ephemeral=True)
+
+    # ------------------------------------------------------------------ add
+
+    @app_commands.command(name="add")
+    @app_commands.describe(file="A .md or .txt guide (UTF-8; Markdown with front matter, or plain text)",
+                           replace="Replace a guide with the same file name (default: no)")
+    async def add(self, interaction: discord.Interaction, file: discord.Attachment, replace: bool = False) -> None:
+        """Add a guide from an attached file, check it, then reload the knowledge base."""
+        settings = self.bot.settings
+        name = safe_guide_name(file.filename)
+        if file.size > settings.max_guide_bytes:
+            raise DomainError(too_big(name, file.size, settings.max_guide_bytes))
+        guides_dir = settings.guides_dir
+        if (guides_dir / name).exists() and not replace:
+            raise DomainError(f"A guide file named `{name}` already exists. Use `replace: True` to update it, "
+                              "or rename your file.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await file.read()
+        try:
+            guide = await asyncio.to_thread(check_upload, guides_dir / name, data, settings.max_guide_bytes)
+        except KnowledgeError as error:
+            await interaction.followup.send(embed=problems_embed(f"`{name}` was not added", error, "Fix these and "
+                                            "upload it again; nothing was written."), ephemeral=True)
+            return
+        async with self.bot.kb_lock:
+            clash = self.store.current.guides.guide(guide.id)
+            if clash is not None and Path(clash.path).name != name:
+                raise DomainError(f"The guide id `{guide.id}` is already used by `{Path(clash.path).name}`; "
+                                  "give the new guide another `id:` in its front matter.")
+            undo = await asyncio.to_thread(write_guide, guides_dir, name, data)
+            kb, error = await self.rebuild(interaction.user.id)
+            if error is not None:
+                await asyncio.to_thread(undo)
+        if error is not None:
+            await interaction.followup.send(embed=problems_embed(f"`{name}` was not added", error,
+                                            f"The upload was taken back. {KEPT}"), ephemeral=True)
+            return
+        text = (f"Added **{clean(guide.title)}** as `{name}` ({len(guide.sections)} sections).\n"
+                f"Now serving {summary(kb)}.")
+        await interaction.followup.send(embed=info_embed("Guide added", text), ephemeral=True)
+
+    # ------------------------------------------------------------------ remove
+
+    @app_commands.command(name="remove")
+    @app_commands.describe(guide="The guide to remove (start typing its title or id)")
+    async def remove(self, interaction: discord.Interaction, guide: str) -> None:
+        """Remove a guide (after you confirm), then reload; the file is kept aside, not deleted."""
+        guides = self.store.current.guides
+        found = guides.guide(guide.strip())
+        if found is None:
+            raise NotFound(f"There is no guide with the id `{discord.utils.escape_markdown(guide[:80])}`; "
+                           "pick one from the list as you type.")
+        if len(guides.guides) == 1:
+            raise DomainError("That is the only guide; add another one before removing it.")
+
+        async def confirmed(click: discord.Interaction) -> None:
+            await click.response.edit_message(content=f"Removing **{clean(found.title)}** and reloading…", view=None)
+            async with self.bot.kb_lock:
+                try:
+                    undo = await asyncio.to_thread(remove_guide, self.bot.settings.knowledge_dir, Path(found.path))
+                except DomainError as error:
+                    await click.edit_original_response(content=str(error))
+                    return
+                kb, error = await self.rebuild(click.user.id)
+                if error is not None:
+                    await asyncio.to_thread(undo)
+            if error is not None:
+                await click.edit_original_response(content=None, embed=problems_embed(
+                    "Not removed", error, f"The guide was put back. {KEPT}"))
+                return
+            await click.edit_original_response(content=f"Removed **{clean(found.title)}**. Now serving {summary(kb)}.")
+
+        view = ConfirmView(interaction.user.id, confirmed, confirm_label="Remove", timeout=CONFIRM_TIMEOUT)
+        await view.send(interaction, f"Remove **{clean(found.title)}** (`{Path(found.path).name}`) from the guides? "
+                                     "Members' reading lists keep the titles they saved.")
+
+    @remove.autocomplete("guide")
+    async def guide_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        needle = current.casefold().strip()
+        choices = []
+        for g in self.store.current.guides.guides:
+            if needle in g.id or needle in g.title.casefold():
+                choices.append(app_commands.Choice(name=truncate(f"{g.title} ({g.id})", 100), value=g.id))
+        return choices[:25]
+
+    # ------------------------------------------------------------------ status and gaps
+
+    @app_commands.command(name="status")
+    async def status(self, interaction: discord.Interaction) -> None:
+        """Show the guides being served, their size, and the last reload."""
+        kb = self.store.current
+        audit = await self.bot.services.community.last_reload()
+        by = f" by <@{kb.loaded_by}>" if kb.loaded_by and kb.loaded_by.isdigit() else ""
+        lines = [f"Serving {summary(kb)}.", f"Loaded {timestamp(kb.loaded_at)}{by}."]
+        if audit is not None:
+            who = f" by <@{audit.reloaded_by}>" if audit.reloaded_by else ""
+            outcome = "succeeded" if audit.ok else "failed (old knowledge kept)"
+            lines.append(f"Last reload attempt {timestamp(audit.reloaded_at)}{who} {outcome}.")
+        if kb.warnings:
+            lines.append("Skipped at start-up: " + "; ".join(kb.warnings[:5]))
+        embed = info_embed("Knowledge base", "\n".join(lines))
+        guides = [f"• {clean(g.title)} — `{g.id}`" for g in kb.guides.guides]
+        embed.add_field(name="Guides", value=bullet_lines(guides, 1024) or "none", inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="gaps")
+    @app_commands.describe(limit="How many questions to list (1-25, default 10)")
+    async def gaps(self, interaction: discord.Interaction, limit: app_commands.Range[int, 1, 25] = 10) -> None:
+        """List recent questions the guides didn't cover, and answers members found unhelpful."""
+        community = self.bot.services.community
+        limit = max(1, min(int(limit), 25))
+        gaps = await community.gaps(interaction.guild_id, limit=limit)
+        unhelpful = await community.not_helpful(interaction.guild_id, limit=limit)
+        embed = info_embed("What the guides are missing", colour=NOT_COVERED)
+        embed.description = bullet_lines([f"**{g.count}×** {clean(g.question)} (last {timestamp(g.last_asked)})"
+                                          for g in gaps], 3000) or "No unanswered questions yet."
+        votes = [f"👎 {f.not_helpful} · 👍 {f.helpful} — {clean(f.question)}" for f in unhelpful]
+        embed.add_field(name="Not helpful", value=bullet_lines(votes, 1024) or "No not-helpful votes yet.",
+                        inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: CareerBot) -> None:
+    await bot.add_cog(KnowledgeBase(bot))

@@ -1,0 +1,476 @@
+"""The roadmap panel and the /mydata delete confirmation: embeds, views and `DynamicItem` components.
+
+Every component is a `DynamicItem` whose namespaced custom_id names the member it belongs to, so it
+keeps working after a restart, and a click by anyone else is refused (privately) with nothing changed:
+
+    careerbot:rm:<user_id>:<item>:<status>      mark an item on a stage page (done|doing|skipped|todo)
+    careerbot:rmn:<user_id>:<item>:<status>     mark the suggested next item on the overview
+    careerbot:rms:<user_id>                     stage select (option values: stage ids)
+    careerbot:rmi:<user_id>                     item select on a stage page (option values: item ids)
+    careerbot:rmo:<user_id>                     back to the overview
+    careerbot:mydata:<user_id>:<expires>:<delete|cancel>    the /mydata delete confirmation
+
+`<item>` is the roadmap item id, or `~` plus 12 hex digits of its SHA-256 when the id would make the
+custom_id longer than Discord's 100 characters. Progress is keyed by item id, so a stale button whose
+item was dropped from the roadmap gets a clear private reply from the service.
+
+Panels (`PanelView`) are fully dynamic views with a timeout: when one expires its components are disabled.
+A click replaces the panel with a fresh one (and a fresh timeout); after a restart, old panels still work
+through the DynamicItems. Views stay fully dynamic on purpose: discord.py's `ViewStore.remove_view`
+(on stop or timeout) unregisters the DynamicItem classes of a view that also holds ordinary items.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import discord
+
+from bot.domain.errors import NotFound
+from bot.domain.progress import FINISHED, ItemProgress, RoadmapOverview, StageProgress
+
+from .embeds import BRAND, bullet_lines, clean, fit, truncate
+from .errors import guarded, send_private
+
+if TYPE_CHECKING:
+    from .client import CareerBot
+
+CUSTOM_ID_MAX = 100
+PANEL_TIMEOUT = 600.0  # under the 15 minutes an interaction token can edit its message
+CONFIRM_SECONDS = 60
+UID = r"[0-9]{1,20}"
+ITEM = r"~[0-9a-f]{12}|[a-z0-9-]{1,64}"
+STATUS = r"done|doing|skipped|todo"
+
+EMOJI = {"done": "\N{WHITE HEAVY CHECK MARK}", "doing": "\N{ANTICLOCKWISE DOWNWARDS AND UPWARDS OPEN CIRCLE ARROWS}",
+         "skipped": "\N{BLACK RIGHT-POINTING DOUBLE TRIANGLE WITH VERTICAL BAR}\N{VARIATION SELECTOR-16}",
+         "todo": "\N{WHITE LARGE SQUARE}"}
+WORD = {"done": "done", "doing": "in progress", "skipped": "skipped", "todo": "not started"}
+BUTTONS = {"done": ("Done", discord.ButtonStyle.success), "doing": ("In progress", discord.ButtonStyle.primary),
+           "skipped": ("Skip", discord.ButtonStyle.secondary), "todo": ("Not started", discord.ButtonStyle.secondary)}
+NOT_YOURS = "These buttons belong to another member's roadmap. Open your own with /roadmap."
+NOT_YOUR_CONFIRMATION = "Only the member who asked to delete their data can confirm or cancel it."
+DELETE_WARNING = ("This deletes your goals, roadmap progress, reading list, logged questions and feedback votes, "
+                  "for good. Download a copy first with /mydata export if you want one.")
+
+
+def _bot(interaction: discord.Interaction) -> "CareerBot":
+    return interaction.client  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- custom ids
+
+def short_hash(item_id: str) -> str:
+    return "~" + hashlib.sha256(item_id.encode()).hexdigest()[:12]
+
+
+def status_custom_id(prefix: str, user_id: int, item_id: str, status: str) -> str:
+    custom_id = f"careerbot:{prefix}:{user_id}:{item_id}:{status}"
+    if len(custom_id) > CUSTOM_ID_MAX:
+        custom_id = f"careerbot:{prefix}:{user_id}:{short_hash(item_id)}:{status}"
+    return custom_id
+
+
+def resolve_item(roadmap, key: str) -> str:
+    """The item id behind a custom_id's item part (an id, or `~hash` of one still on the roadmap)."""
+    if not key.startswith("~"):
+        return key
+    found = next((item_id for item_id in roadmap.items if short_hash(item_id) == key), None)
+    if found is None:
+        raise NotFound("That roadmap item is no longer on the roadmap; open /roadmap again for the current one.")
+    return found
+
+
+# --------------------------------------------------------------------------- rendering
+
+def bar(finished: int, total: int, width: int = 10) -> str:
+    filled = finished * width // total if total else width
+    return "\N{BLACK PARALLELOGRAM}" * filled + "\N{WHITE PARALLELOGRAM}" * (width - filled)
+
+
+def progress_line(finished: int, total: int) -> str:
+    percent = finished * 100 // total if total else 100
+    return f"{bar(finished, total)} {finished}/{total} · {percent}%"
+
+
+def _source(item, guides) -> str:
+    section = guides.sections.get(item.section) if item.section and guides is not None else None
+    if section is None:
+        return ""
+    name = clean(f"{section.guide_title} › {section.heading}")
+    return f"[{name}]({section.url})" if section.url else name
+
+
+def item_summary(progress: ItemProgress, guides) -> str:
+    item = progress.item
+    verb = "Read" if item.kind == "read" else "Do"
+    lines = [f"{EMOJI[progress.status]} **{verb}:** {clean(item.title)} (`{item.id}`, {WORD[progress.status]})"]
+    source = _source(item, guides)
+    if source:
+        lines.append(f"Source: {source}")
+    if item.note:
+        lines.append(clean(item.note))
+    return truncate("\n".join(lines), 1024)
+
+
+def _embed(title: str, owner: str | None) -> discord.Embed:
+    embed = discord.Embed(title=truncate(title, 256), colour=BRAND)
+    if owner:
+        embed.set_author(name=truncate(f"{owner}'s progress", 256))
+    return embed
+
+
+def overview_embed(overview: RoadmapOverview, guides, *, owner: str | None = None) -> discord.Embed:
+    embed = _embed(overview.title, owner)
+    embed.description = f"**Overall** {progress_line(overview.finished, overview.total)}"
+    stages = overview.stages
+    for stage in stages[:23]:
+        s = stage.stage
+        embed.add_field(name=truncate(f"{s.number}. {s.title}", 256),
+                        value=progress_line(stage.finished, stage.total), inline=True)
+    if len(stages) > 23:
+        embed.add_field(name="More stages", value=f"… and {len(stages) - 23} more; pick one below.", inline=False)
+    if overview.next_item is None:
+        embed.add_field(name="Next up", value="You have finished every item on the roadmap. Keep learning!", inline=False)
+    else:
+        stage = next(s.stage for s in stages if s.stage.id == overview.next_item.item.stage_id)
+        embed.add_field(name=truncate(f"Next up · stage {stage.number}: {stage.title}", 256),
+                        value=item_summary(overview.next_item, guides), inline=False)
+    if overview.retired:
+        retired = ", ".join(f"`{r.item_id}` ({WORD.get(r.status, r.status)})" for r in overview.retired)
+        embed.add_field(name="No longer on the roadmap", value=truncate(
+            f"You keep your records for: {retired}", 1024), inline=False)
+    embed.set_footer(text="Pick a stage below to open its checklist. Done and skipped items count as finished.")
+    return fit(embed)
+
+
+def stage_focus(stage: StageProgress, item_id: str | None = None) -> ItemProgress:
+    """The item the status buttons act on: the one asked for, else the stage's next unfinished item."""
+    if item_id is not None:
+        for progress in stage.items:
+            if progress.item.id == item_id:
+                return progress
+    unfinished = [i for i in stage.items if i.status not in FINISHED]
+    return next((i for i in unfinished if i.status == "doing"), unfinished[0] if unfinished else stage.items[0])
+
+
+def stage_embed(stage: StageProgress, focus: ItemProgress, stage_count: int, guides, *,
+                owner: str | None = None) -> discord.Embed:
+    s = stage.stage
+    embed = _embed(f"Stage {s.number} of {stage_count}: {s.title}", owner)
+    lines = []
+    for progress in stage.items:
+        title = clean(progress.item.title)
+        if progress is focus:
+            title = f"\N{BLACK RIGHT-POINTING SMALL TRIANGLE} **{title}**"
+        lines.append(f"{EMOJI[progress.status]} {title} `{progress.item.id}`")
+    embed.description = truncate(f"{clean(s.summary)}\n{progress_line(stage.finished, stage.total)}\n\n"
+                                 + bullet_lines(lines, 3500), 4096)
+    embed.add_field(name="Selected", value=item_summary(focus, guides), inline=False)
+    embed.set_footer(text="Choose an item, then mark it with the buttons. "
+                          "✅ done · 🔄 in progress · ⏭️ skipped · ⬜ not started")
+    return fit(embed)
+
+
+def _window(items: list, index: int, size: int = 25) -> list:
+    start = max(0, min(index - size // 2, len(items) - size))
+    return items[start:start + size]
+
+
+def stage_select(user_id: int, stages, current: str | None) -> "StageSelect":
+    stages = list(stages)
+    index = next((n for n, s in enumerate(stages) if s.stage.id == current), 0)
+    options = [discord.SelectOption(
+        label=truncate(f"{s.stage.number}. {s.stage.title}", 100), value=s.stage.id,
+        description=f"{s.finished}/{s.total} finished · {s.percent}%",
+        emoji=EMOJI["done"] if s.finished == s.total else None, default=s.stage.id == current)
+        for s in _window(stages, index)]
+    return StageSelect(user_id, options)
+
+
+def item_select(user_id: int, stage: StageProgress, focus: ItemProgress) -> "ItemSelect":
+    items = list(stage.items)
+    options = [discord.SelectOption(
+        label=truncate(p.item.title, 100), value=p.item.id, emoji=EMOJI[p.status],
+        description=truncate(f"{'Read' if p.item.kind == 'read' else 'Task'} · {WORD[p.status]}", 100),
+        default=p is focus) for p in _window(items, items.index(focus))]
+    return ItemSelect(user_id, options)
+
+
+async def overview_panel(bot: "CareerBot", user_id: int, *, owner: str | None = None) -> tuple[discord.Embed, "PanelView"]:
+    overview = await bot.services.roadmap_progress.overview(user_id)
+    view = PanelView(user_id)
+    view.add_item(stage_select(user_id, overview.stages, None))
+    if overview.next_item is not None:
+        for status in ("done", "doing", "skipped"):
+            view.add_item(StatusButton(user_id, overview.next_item, status, prefix="rmn", row=1))
+    return overview_embed(overview, bot.services.knowledge.current.guides, owner=owner), view
+
+
+async def stage_panel(bot: "CareerBot", user_id: int, ref: str, *, focus_id: str | None = None,
+                      owner: str | None = None) -> tuple[discord.Embed, "PanelView"]:
+    progress = bot.services.roadmap_progress
+    stage_id = (await progress.stage(user_id, ref)).stage.id  # NotFound (with a suggestion) for a bad ref
+    stages = (await progress.overview(user_id)).stages  # every stage's counts, for the select menu
+    stage = next(s for s in stages if s.stage.id == stage_id)
+    focus = stage_focus(stage, focus_id)
+    view = PanelView(user_id)
+    view.add_item(stage_select(user_id, stages, stage_id))
+    view.add_item(item_select(user_id, stage, focus))
+    for status in ("done", "doing", "skipped", "todo"):
+        view.add_item(StatusButton(user_id, focus, status, prefix="rm", row=2))
+    view.add_item(OverviewButton(user_id))
+    return stage_embed(stage, focus, len(stages), bot.services.knowledge.current.guides, owner=owner), view
+
+
+# --------------------------------------------------------------------------- the panel view
+
+async def owner_check(interaction: discord.Interaction, user_id: int, refusal: str) -> bool:
+    """Author-only: the owner's id is in every custom_id; anyone else gets a private refusal."""
+    if interaction.user.id == user_id:
+        return True
+    await send_private(interaction, refusal)
+    return False
+
+
+def _owner(interaction: discord.Interaction) -> str | None:
+    """The name shown on a public panel (a click can only come from its owner); None when private."""
+    message = interaction.message
+    return None if message is None or message.flags.ephemeral else interaction.user.display_name
+
+
+def retire(message_id: int | None) -> None:
+    """Stop the live panel on a message (its timeout must not touch what replaced it)."""
+    old = PanelView.live.pop(message_id, None) if message_id is not None else None
+    if old is not None:
+        old.stop()
+
+
+class PanelView(discord.ui.View):
+    """DynamicItems with a timeout. `send` (a command's reply) and `replace` (a click on the panel) show it
+    and keep the interaction that can edit its message; on timeout the components are disabled, unless a
+    newer panel replaced this one on the same message (which stops it)."""
+
+    live: ClassVar[dict[int, "PanelView"]] = {}
+    refusal: ClassVar[str] = NOT_YOURS
+    expired_content: ClassVar[str | None] = None  # None keeps the message's text
+
+    def __init__(self, user_id: int, *, timeout: float | None = None) -> None:
+        super().__init__(timeout=PANEL_TIMEOUT if timeout is None else timeout)
+        self.user_id = user_id
+        self.origin: discord.Interaction | None = None
+        self.message_id: int | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        # discord.py dispatches DynamicItems outside this view, so each item runs the same check itself.
+        return await owner_check(interaction, self.user_id, self.refusal)
+
+    async def send(self, interaction: discord.Interaction, *, ephemeral: bool, **kwargs: Any) -> None:
+        callback = await interaction.response.send_message(view=self, ephemeral=ephemeral, **kwargs)
+        self._track(interaction, getattr(callback, "message_id", None))
+
+    async def replace(self, interaction: discord.Interaction, **kwargs: Any) -> None:
+        await interaction.response.edit_message(view=self, **kwargs)
+        self._track(interaction, interaction.message.id if interaction.message else None)
+
+    def _track(self, interaction: discord.Interaction, message_id: int | None) -> None:
+        self.origin = interaction
+        self.message_id = message_id
+        if message_id is not None:
+            retire(message_id)
+            PanelView.live[message_id] = self
+
+    def stop(self) -> None:
+        super().stop()
+        if self.message_id is not None and PanelView.live.get(self.message_id) is self:
+            del PanelView.live[self.message_id]
+
+    def disable(self) -> None:
+        for child in self.children:
+            target = child.item if isinstance(child, discord.ui.DynamicItem) else child
+            if hasattr(target, "disabled"):
+                target.disabled = True
+
+    async def on_timeout(self) -> None:
+        if self.message_id is not None and PanelView.live.get(self.message_id) is self:
+            del PanelView.live[self.message_id]
+        if self.origin is None:
+            return
+        self.disable()
+        extra = {} if self.expired_content is None else {"content": self.expired_content}
+        try:
+            await self.origin.edit_original_response(view=self, **extra)
+        except discord.HTTPException:
+            pass  # the message is gone, or its token expired: nothing to disable
+
+
+class _Owned:
+    """Mixin for DynamicItems: `user_id` from the custom_id owns the component."""
+
+    user_id: int
+    refusal: ClassVar[str] = NOT_YOURS
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await owner_check(interaction, self.user_id, self.refusal)
+
+
+# --------------------------------------------------------------------------- roadmap components
+
+class StatusButton(_Owned, discord.ui.DynamicItem[discord.ui.Button],
+                   template=rf"careerbot:(?P<prefix>rmn?):(?P<user_id>{UID}):(?P<item>{ITEM}):(?P<status>{STATUS})"):
+    """Mark an item done / in progress / skipped / not started; `rmn` buttons sit on the overview."""
+
+    def __init__(self, user_id: int, item: ItemProgress | str, status: str, *, prefix: str = "rm",
+                 row: int | None = None) -> None:
+        key = item.item.id if isinstance(item, ItemProgress) else item
+        label, style = BUTTONS[status]
+        current = isinstance(item, ItemProgress) and item.status == status
+        super().__init__(discord.ui.Button(label=label, style=style, emoji=EMOJI[status], disabled=current,
+                                           custom_id=status_custom_id(prefix, user_id, key, status)), row=row)
+        self.user_id, self.key, self.status, self.prefix = user_id, key, status, prefix
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match, /) -> "StatusButton":
+        return cls(int(match["user_id"]), match["item"], match["status"], prefix=match["prefix"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def handle() -> None:
+            bot = _bot(interaction)
+            progress = bot.services.roadmap_progress
+            item_id = resolve_item(progress.roadmap(), self.key)
+            result = await progress.set_status(self.user_id, item_id, self.status)  # type: ignore[arg-type]
+            owner = _owner(interaction)
+            if not isinstance(result, ItemProgress):
+                content = f"Cleared your record for `{item_id}`, which is no longer on the roadmap."
+                embed, view = await overview_panel(bot, self.user_id, owner=owner)
+            else:
+                content = f"{EMOJI[self.status]} “{clean(result.item.title)}” is now {WORD[self.status]}."
+                if self.prefix == "rmn":
+                    embed, view = await overview_panel(bot, self.user_id, owner=owner)
+                else:  # a finished item moves the selection on to the stage's next unfinished one
+                    focus = None if self.status in FINISHED else item_id
+                    embed, view = await stage_panel(bot, self.user_id, result.item.stage_id, focus_id=focus,
+                                                    owner=owner)
+            await view.replace(interaction, content=truncate(content, 2000), embed=embed)
+        await guarded(interaction, handle)
+
+
+class StageSelect(_Owned, discord.ui.DynamicItem[discord.ui.Select], template=rf"careerbot:rms:(?P<user_id>{UID})"):
+    """Open a stage's checklist."""
+
+    def __init__(self, user_id: int, options: list[discord.SelectOption]) -> None:
+        super().__init__(discord.ui.Select(custom_id=f"careerbot:rms:{user_id}", placeholder="Open a stage…",
+                                           options=options, row=0))
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match, /) -> "StageSelect":
+        return cls(int(match["user_id"]), list(getattr(item, "options", [])))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def handle() -> None:
+            values = self.item.values
+            if not values:
+                raise NotFound("Pick a stage from the list.")
+            embed, view = await stage_panel(_bot(interaction), self.user_id, values[0], owner=_owner(interaction))
+            await view.replace(interaction, content=None, embed=embed)
+        await guarded(interaction, handle)
+
+
+class ItemSelect(_Owned, discord.ui.DynamicItem[discord.ui.Select], template=rf"careerbot:rmi:(?P<user_id>{UID})"):
+    """Choose the item the status buttons act on."""
+
+    def __init__(self, user_id: int, options: list[discord.SelectOption]) -> None:
+        super().__init__(discord.ui.Select(custom_id=f"careerbot:rmi:{user_id}", placeholder="Choose an item…",
+                                           options=options, row=1))
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match, /) -> "ItemSelect":
+        return cls(int(match["user_id"]), list(getattr(item, "options", [])))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def handle() -> None:
+            bot = _bot(interaction)
+            item_id = (self.item.values or [""])[0]
+            item = bot.services.roadmap_progress.roadmap().item(item_id)
+            if item is None:
+                raise NotFound("That roadmap item is no longer on the roadmap; open /roadmap again for the current one.")
+            embed, view = await stage_panel(bot, self.user_id, item.stage_id, focus_id=item.id,
+                                            owner=_owner(interaction))
+            await view.replace(interaction, content=None, embed=embed)
+        await guarded(interaction, handle)
+
+
+class OverviewButton(_Owned, discord.ui.DynamicItem[discord.ui.Button], template=rf"careerbot:rmo:(?P<user_id>{UID})"):
+    """Back from a stage page to the overview."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(discord.ui.Button(label="All stages", emoji="\N{WORLD MAP}", row=3,
+                                           style=discord.ButtonStyle.secondary, custom_id=f"careerbot:rmo:{user_id}"))
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match, /) -> "OverviewButton":
+        return cls(int(match["user_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def handle() -> None:
+            embed, view = await overview_panel(_bot(interaction), self.user_id, owner=_owner(interaction))
+            await view.replace(interaction, content=None, embed=embed)
+        await guarded(interaction, handle)
+
+
+ROADMAP_ITEMS = (StatusButton, StageSelect, ItemSelect, OverviewButton)
+
+
+# --------------------------------------------------------------------------- /mydata delete confirmation
+
+class DeleteConfirmView(PanelView):
+    """Delete everything / Cancel, for `CONFIRM_SECONDS`. The expiry is in the custom_id too, so a click
+    after a restart still works in time, and a late one changes nothing."""
+
+    refusal = NOT_YOUR_CONFIRMATION
+    expired_content = "This confirmation expired; nothing was deleted. Run /mydata delete again if you still want to."
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(user_id, timeout=CONFIRM_SECONDS)
+        expires = math.ceil(time.time() + CONFIRM_SECONDS)
+        self.add_item(DeleteButton(user_id, expires, "delete"))
+        self.add_item(DeleteButton(user_id, expires, "cancel"))
+
+
+class DeleteButton(_Owned, discord.ui.DynamicItem[discord.ui.Button],
+                   template=rf"careerbot:mydata:(?P<user_id>{UID}):(?P<expires>[0-9]{{1,12}}):(?P<action>delete|cancel)"):
+    refusal = NOT_YOUR_CONFIRMATION
+
+    def __init__(self, user_id: int, expires: int, action: str) -> None:
+        delete = action == "delete"
+        super().__init__(discord.ui.Button(
+            label="Delete everything" if delete else "Cancel",
+            style=discord.ButtonStyle.danger if delete else discord.ButtonStyle.secondary,
+            custom_id=f"careerbot:mydata:{user_id}:{expires}:{action}"))
+        self.user_id, self.expires, self.action = user_id, expires, action
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match, /) -> "DeleteButton":
+        return cls(int(match["user_id"]), int(match["expires"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def handle() -> None:
+            retire(interaction.message.id if interaction.message else None)
+            if self.action == "cancel":
+                text = "Cancelled; nothing was deleted."
+            elif time.time() > self.expires:
+                text = DeleteConfirmView.expired_content
+            else:
+                report = await _bot(interaction).services.privacy.delete(self.user_id)
+                text = (f"Deleted everything stored about you ({report.total} record{'s' if report.total != 1 else ''}). "
+                        "Anything you do with the bot from now on is stored afresh.")
+            await interaction.response.edit_message(content=text, embed=None, view=None)
+        await guarded(interaction, handle)
+
+
+MYDATA_ITEMS = (DeleteButton,)

@@ -1,0 +1,184 @@
+"""Buttons. Answer buttons are `DynamicItem`s whose namespaced `custom_id` carries the state
+(`careerbot:vote:<answer_id>:<1|0>`, `careerbot:save:<answer_id>`, `careerbot:more:<answer_id>`), so they
+keep working after a restart. `ConfirmView` is a short-lived, author-only confirmation step.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+import discord
+
+from bot.domain.errors import NotFound
+
+from .embeds import sources_embed, truncate
+from .errors import guarded, send_private
+
+if TYPE_CHECKING:
+    from .client import CareerBot
+
+ID = r"[0-9]{1,10}"
+MAX_ANSWER_ID = 2**31 - 1  # answer ids are 32-bit integers in the database
+
+
+def _bot(interaction: discord.Interaction) -> "CareerBot":
+    return interaction.client  # type: ignore[return-value]
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button],
+                 template=rf"careerbot:vote:(?P<answer_id>{ID}):(?P<helpful>[01])"):
+    """Helpful / not helpful: one vote per member per answer (voting again changes the vote)."""
+
+    def __init__(self, answer_id: int, helpful: bool) -> None:
+        super().__init__(discord.ui.Button(
+            label="Helpful" if helpful else "Not helpful",
+            emoji="\N{THUMBS UP SIGN}" if helpful else "\N{THUMBS DOWN SIGN}",
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"careerbot:vote:{answer_id}:{int(helpful)}",
+        ))
+        self.answer_id = answer_id
+        self.helpful = helpful
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /) -> "VoteButton":
+        return cls(int(match["answer_id"]), match["helpful"] == "1")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def handle() -> None:
+            if self.answer_id > MAX_ANSWER_ID:
+                raise NotFound("That answer is no longer stored, so it can't take votes.")
+            await _bot(interaction).services.community.vote(self.answer_id, interaction.user.id, self.helpful)
+            word = "helpful" if self.helpful else "not helpful"
+            extra = "" if self.helpful else " The moderators will see it, so the guides can improve."
+            await send_private(interaction, f"Thanks, your vote is recorded: {word}.{extra}")
+        await guarded(interaction, handle)
+
+
+class SaveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"careerbot:save:(?P<answer_id>{ID})"):
+    """Save the answer's cited sections (the ones shown) to the member's own reading list."""
+
+    def __init__(self, answer_id: int) -> None:
+        super().__init__(discord.ui.Button(
+            label="Save to my reading list", emoji="\N{BOOKMARK}", style=discord.ButtonStyle.primary,
+            custom_id=f"careerbot:save:{answer_id}",
+        ))
+        self.answer_id = answer_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /) -> "SaveButton":
+        return cls(int(match["answer_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def handle() -> None:
+            services = _bot(interaction).services
+            record = await services.community.get_answer(self.answer_id)
+            section_ids = list(record.cited_section_ids)[:3]
+            saved, already, missing = [], [], 0
+            for section_id in section_ids:
+                try:
+                    entry, new = await services.reading.save(interaction.user.id, section_id)
+                except NotFound:
+                    missing += 1
+                    continue
+                (saved if new else already).append(f"{entry.title} ({entry.guide_title})")
+            lines = [f"Saved to your reading list: {', '.join(saved)}." if saved else ""]
+            if already:
+                lines.append(f"Already on your list: {', '.join(already)}.")
+            if missing:
+                lines.append(f"{missing} source{'s are' if missing != 1 else ' is'} no longer in the guides.")
+            if saved or already:
+                lines.append("See your list with /checklist show.")
+            if not section_ids:
+                lines.append("This answer has no sources to save.")
+            await send_private(interaction, truncate("\n".join(x for x in lines if x), 2000))
+        await guarded(interaction, handle)
+
+
+class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button],
+                        template=rf"careerbot:more:(?P<answer_id>{ID})"):
+    """Show the sources after the first three, only to the member who asked for them."""
+
+    def __init__(self, answer_id: int) -> None:
+        super().__init__(discord.ui.Button(
+            label="More sources", emoji="\N{OPEN BOOK}", style=discord.ButtonStyle.secondary,
+            custom_id=f"careerbot:more:{answer_id}",
+        ))
+        self.answer_id = answer_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /) -> "MoreSourcesButton":
+        return cls(int(match["answer_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def handle() -> None:
+            bot = _bot(interaction)
+            record = await bot.services.community.get_answer(self.answer_id)
+            top = max(bot.settings.top_k, 5)
+            answer = await asyncio.to_thread(bot.services.answers.answer, record.question, top)
+            await send_private(interaction, embed=sources_embed(answer.question, answer.citations))
+        await guarded(interaction, handle)
+
+
+DYNAMIC_ITEMS = (VoteButton, SaveButton, MoreSourcesButton)
+
+
+def answer_view(answer_id: int, *, more: bool = True) -> discord.ui.View:
+    """The buttons under an answer; persistent (no timeout) because their state is in the custom_id."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(VoteButton(answer_id, True))
+    view.add_item(VoteButton(answer_id, False))
+    view.add_item(SaveButton(answer_id))
+    if more:
+        view.add_item(MoreSourcesButton(answer_id))
+    return view
+
+
+class ConfirmView(discord.ui.View):
+    """Confirm / Cancel for a destructive step. Only `author_id` may press; it expires after `timeout`,
+    disabling its buttons. Confirm runs `on_confirm(click)` inside the error boundary; send it with
+    `await view.send(interaction, content)`, which keeps the interaction to edit when it expires."""
+
+    def __init__(self, author_id: int, on_confirm: Callable[[discord.Interaction], Awaitable[None]], *,
+                 confirm_label: str = "Confirm", timeout: float = 60.0) -> None:
+        super().__init__(timeout=timeout)
+        self.author_id = author_id
+        self.on_confirm = on_confirm
+        self.origin: discord.Interaction | None = None
+        self.confirm.label = confirm_label
+
+    async def send(self, interaction: discord.Interaction, content: str, **kwargs) -> None:
+        self.origin = interaction
+        await send_private(interaction, content, view=self, **kwargs)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.author_id:
+            return True
+        await send_private(interaction, "Only the person who started this can confirm or cancel it.")
+        return False
+
+    def disable(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.stop()
+        self.disable()
+        await guarded(interaction, lambda: self.on_confirm(interaction))
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.stop()
+        self.disable()
+        await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=self)
+
+    async def on_timeout(self) -> None:
+        self.disable()
+        if self.origin is not None:
+            try:
+                await self.origin.edit_original_response(content="This confirmation expired; nothing was changed.",
+                                                          view=self)
+            except discord.HTTPException:
+                pass

@@ -1,0 +1,191 @@
+"""Asking through Discord's real dispatch: /ask, its buttons, mentions, ask channels, forums, the menu."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.storage.models import AnswerLog, UnansweredQuestion
+from tests.discord_harness import (BOT_ID, FORUM_ID, GENERAL_ID, HELP_ID, MOD_ROLE_ID, POST_ID, THREAD_ID,
+                                   harness, make_harness)  # noqa: F401 - fixture
+
+COVERED = "do I need a degree to become an ML engineer?"
+OFF_TOPIC = "what is the best pizza topping in naples?"
+
+
+async def count(h, model) -> int:
+    async with h.bot.services.database.read() as session:
+        return (await session.execute(select(func.count()).select_from(model))).scalar_one()
+
+
+async def test_ask_replies_publicly_with_cited_answer_and_buttons(harness):
+    sent = await harness.slash("ask", question=COVERED)
+    assert sent.deferred and sent[0].callback_type == 5 and not sent[0].body.get("flags")
+    reply = sent.reply
+    assert reply.kind == "followup" and not reply.ephemeral
+    embed = reply.embeds[0]
+    assert embed["title"].startswith("Q: do I need a degree")
+    assert "[1]" in embed["description"]
+    assert 1 <= len(embed["fields"]) <= 3
+    assert embed["fields"][0]["name"].startswith("[1] ") and " — " in embed["fields"][0]["name"]
+    assert all(f["value"].startswith("> ") for f in embed["fields"])
+    assert any("[Read the guide](https://" in f["value"] for f in embed["fields"])  # a guide with a url
+    assert "quote the community's guides" in embed["footer"]["text"]
+    ids = reply.custom_ids
+    answer_id = ids[0].split(":")[2]
+    assert ids == [f"careerbot:vote:{answer_id}:1", f"careerbot:vote:{answer_id}:0",
+                   f"careerbot:save:{answer_id}", f"careerbot:more:{answer_id}"]
+    harness.assert_no_pings()
+
+
+async def test_not_covered_gets_an_honest_reply_and_is_recorded_for_moderators(harness):
+    for _ in range(2):
+        reply = (await harness.slash("ask", question=OFF_TOPIC)).reply
+        assert "don't cover" in reply.text and not reply.custom_ids and not reply.embeds[0].get("fields")
+    gaps = await harness.bot.services.community.gaps(harness.guild.id)
+    assert [(g.question, g.count) for g in gaps] == [("what is the best pizza topping in naples", 2)]
+    harness.assert_no_pings()
+
+
+async def test_votes_are_private_and_one_per_member(harness):
+    reply = (await harness.slash("ask", question=COVERED)).reply
+    helpful, not_helpful = reply.custom_ids[:2]
+    first = (await harness.click(helpful, reply, user=harness.member)).reply
+    assert first.ephemeral and "helpful" in first.content
+    await harness.click(not_helpful, reply, user=harness.other)
+    await harness.click(not_helpful, reply, user=harness.member)  # changes the member's vote
+    await harness.click(not_helpful, reply, user=harness.member)
+    tally = await harness.bot.services.community.tally(int(helpful.split(":")[2]))
+    assert (tally.helpful, tally.not_helpful) == (0, 2)
+    unhelpful = await harness.bot.services.community.not_helpful(harness.guild.id)
+    assert unhelpful[0].question == COVERED and unhelpful[0].not_helpful == 2
+    harness.assert_no_pings()
+
+
+async def test_unknown_answer_ids_get_a_clear_private_reply(harness):
+    ids = ("careerbot:vote:999999:1", "careerbot:save:999999", "careerbot:more:999999",
+           "careerbot:vote:9999999999:0", "careerbot:more:9999999999")  # beyond a 32-bit id
+    message = harness.button_message(*ids)
+    for custom_id in ids:
+        reply = (await harness.click(custom_id, message)).reply
+        assert reply.ephemeral and "no longer" in reply.content
+    assert await count(harness, AnswerLog) == 0
+
+
+async def test_save_to_reading_list_is_per_member_and_idempotent(harness):
+    reply = (await harness.slash("ask", question=COVERED)).reply
+    save = reply.custom_ids[2]
+    first = (await harness.click(save, reply, user=harness.other)).reply
+    assert first.ephemeral and first.content.startswith("Saved to your reading list")
+    again = (await harness.click(save, reply, user=harness.other)).reply
+    assert "Already on your list" in again.content
+    reading = harness.bot.services.reading
+    saved = await reading.list(harness.other.id)
+    cited = [f["name"].split(" — ", 1)[1] for f in reply.embeds[0]["fields"]]
+    assert [e.title for e in saved] == cited
+    assert await reading.list(harness.member.id) == []
+
+
+async def test_more_sources_are_shown_only_to_the_member_who_asks(harness):
+    reply = (await harness.slash("ask", question=COVERED)).reply
+    more = (await harness.click(reply.custom_ids[3], reply, user=harness.other)).reply
+    assert more.ephemeral
+    names = [f["name"] for f in more.embeds[0]["fields"]]
+    assert names and all(not n.startswith(("[1]", "[2]", "[3]")) for n in names)
+    assert names[0].startswith("[4] ")
+    harness.assert_no_pings()
+
+
+async def test_buttons_keep_working_after_a_restart(tmp_path):
+    async with make_harness(tmp_path) as first:
+        reply = (await first.slash("ask", question=COVERED)).reply
+    async with make_harness(tmp_path) as second:  # a new bot process on the same database
+        vote = (await second.click(reply.custom_ids[0], reply.message, user=second.other)).reply
+        assert vote.ephemeral and "recorded" in vote.content
+        more = (await second.click(reply.custom_ids[3], reply.message)).reply
+        assert more.embeds[0]["fields"]
+
+
+async def test_bad_questions_get_a_clear_private_reply_and_nothing_is_stored(harness):
+    cases = {
+        "   ": "Please type a question",
+        "x" * 2000: "2,000 characters long",
+        "?!?! ...": "no words",
+    }
+    for question, expected in cases.items():
+        sent = await harness.slash("ask", question=question)
+        assert not sent.deferred
+        assert sent.reply.ephemeral and expected in sent.reply.content
+    assert await count(harness, AnswerLog) == 0
+    assert await count(harness, UnansweredQuestion) == 0
+    harness.assert_no_pings()
+
+
+async def test_markdown_and_mentions_in_a_question_ping_nobody(harness):
+    question = f"@everyone **what** <@&{MOD_ROLE_ID}> skills do I need? <@{harness.other.id}>"
+    reply = (await harness.slash("ask", question=question)).reply
+    title = reply.embeds[0]["title"]
+    assert "@everyone" not in title and f"<@&{MOD_ROLE_ID}>" not in title and "**" not in title
+    assert reply.allowed_mentions == {"parse": []}
+    off_topic = f"@here <@&{MOD_ROLE_ID}> pizza toppings in naples?"
+    await harness.slash("ask", question=off_topic)
+    gaps = await harness.bot.services.community.gaps(harness.guild.id)
+    assert gaps and all("<@" not in g.question for g in gaps)  # stored without Discord ids
+    harness.assert_no_pings()
+
+
+async def test_mention_answers_in_place_as_a_reply(harness):
+    sent = await harness.message(f"{harness.mention()} {COVERED}", mentions=(harness.me,))
+    reply = sent.reply
+    assert reply.kind == "message"
+    assert f"/channels/{GENERAL_ID}/messages" in reply.url
+    assert reply.body["message_reference"]["message_id"]
+    assert reply.embeds[0]["fields"] and reply.custom_ids
+    assert reply.allowed_mentions == {"parse": [], "replied_user": False}  # the asker is not pinged either
+
+
+async def test_mention_in_a_thread_replies_in_the_thread(harness):
+    sent = await harness.message(f"<@!{BOT_ID}> {COVERED}", channel_id=THREAD_ID, mentions=(harness.me,))
+    assert f"/channels/{THREAD_ID}/messages" in sent.reply.url
+    harness.assert_no_pings()
+
+
+async def test_messages_without_a_mention_bots_and_empty_mentions(harness):
+    assert await harness.message(COVERED) == []
+    assert await harness.message(f"{harness.mention()} {COVERED}", author=harness.another_bot,
+                                 mentions=(harness.me,)) == []
+    empty = await harness.message(harness.mention(), mentions=(harness.me,))
+    assert "Please type a question" in empty.reply.content
+    everyone = await harness.message(f"@everyone {COVERED}", mention_everyone=True)
+    assert everyone == []  # @everyone is not a mention of the bot
+    harness.assert_no_pings()
+
+
+async def test_ask_channels_and_forum_posts_are_answered_without_a_mention(harness):
+    mod = harness.moderator
+    await harness.slash("settings ask-channel add", user=mod, channel=harness.channel(HELP_ID))
+    await harness.slash("settings ask-channel add", user=mod, channel=harness.channel(FORUM_ID))
+    in_channel = await harness.message(COVERED, channel_id=HELP_ID)
+    assert f"/channels/{HELP_ID}/messages" in in_channel.reply.url
+    post = await harness.message(COVERED, channel_id=POST_ID, message_id=POST_ID)  # the forum post itself
+    assert f"/channels/{POST_ID}/messages" in post.reply.url and post.reply.embeds[0]["fields"]
+    assert await harness.message("thanks, that helps!", channel_id=POST_ID) == []  # later messages in the post
+    assert await harness.message(COVERED, channel_id=GENERAL_ID) == []
+    harness.assert_no_pings()
+
+
+async def test_context_menu_answers_the_selected_message(harness):
+    target = harness.message_payload(COVERED, author=harness.other)
+    sent = await harness.context_menu("Ask the guides", target, user=harness.member)
+    reply = sent.reply
+    assert not reply.ephemeral and target["id"] in reply.content and reply.embeds[0]["fields"]
+    empty = harness.message_payload("", author=harness.other)
+    refused = (await harness.context_menu("Ask the guides", empty)).reply
+    assert refused.ephemeral and "no text" in refused.content
+    harness.assert_no_pings()
+
+
+async def test_direct_messages_are_answered(harness):
+    sent = await harness.slash("ask", question=COVERED, guild=False)
+    assert sent.reply.embeds[0]["fields"]
+    dm = await harness.message(COVERED, guild=False, channel_id=600_000_000_000_000_001)
+    assert dm.reply.embeds[0]["fields"]
+    harness.assert_no_pings()

@@ -1,0 +1,206 @@
+"""/kb through Discord's real dispatch: reload, add, remove (autocomplete + confirmation), status, gaps."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.discord_harness import harness  # noqa: F401 - fixture
+
+NEW_GUIDE = b"""---
+id: quokka-study-plan
+title: The quokkaboard study plan
+url: https://example.org/quokkaboard
+---
+
+# The quokkaboard study plan
+
+## What is the quokkaboard method
+
+The quokkaboard method plans machine learning study in weekly quokkaboard sprints: one topic, one
+small project, one written summary. Members who follow quokkaboard sprints finish more projects.
+"""
+BROKEN_GUIDE = b"""---
+title: Broken guide
+colour: red
+---
+
+# Broken guide
+
+Some text.
+"""
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+async def test_reload_is_private_audited_and_swaps_the_knowledge(harness):
+    before = harness.bot.services.knowledge.current
+    sent = await harness.slash("kb reload", user=harness.moderator)
+    assert sent[0].callback_type == 5 and sent[0].body["flags"] & 64
+    assert sent.reply.ephemeral and "Now serving 4 guides" in sent.reply.text
+    after = harness.bot.services.knowledge.current
+    assert after is not before and after.loaded_by == str(harness.moderator.id)
+    audit = await harness.bot.services.community.last_reload()
+    assert audit.ok and audit.reloaded_by == harness.moderator.id
+    status = (await harness.slash("kb status", user=harness.moderator)).reply
+    assert status.ephemeral and f"<@{harness.moderator.id}>" in status.text and "succeeded" in status.text
+    harness.assert_no_pings()
+
+
+async def test_a_broken_guide_is_reported_by_file_and_line_and_the_old_knowledge_keeps_serving(harness):
+    store = harness.bot.services.knowledge
+    before = store.current
+    (harness.settings.guides_dir / "broken.md").write_bytes(BROKEN_GUIDE)
+    reply = (await harness.slash("kb reload", user=harness.moderator)).reply
+    assert reply.ephemeral and "Reload failed" in reply.text
+    assert "broken.md:3: unknown front matter key 'colour'" in reply.text
+    assert "previous knowledge is still serving" in reply.text
+    assert store.current is before
+    answer = (await harness.slash("ask", question="do I need a degree to become an ML engineer?")).reply
+    assert answer.embeds[0]["fields"]
+    status = (await harness.slash("kb status", user=harness.moderator)).reply
+    assert "failed (old knowledge kept)" in status.text
+    harness.assert_no_pings()
+
+
+async def test_members_are_refused_everywhere_and_the_commands_are_hidden_from_them(harness):
+    for name, options in [("kb reload", {}), ("kb status", {}), ("kb gaps", {}), ("kb remove", {"guide": "x"}),
+                          ("kb add", {"file": harness.attachment("g.md", NEW_GUIDE)})]:
+        sent = await harness.slash(name, user=harness.member, **options)
+        assert len(sent) == 1 and sent.reply.ephemeral and "This is for moderators" in sent.reply.content, name
+    assert await harness.bot.services.community.last_reload() is None
+    assert not (harness.settings.guides_dir / "g.md").exists()
+    dm = (await harness.slash("kb status", user=harness.moderator, guild=False)).reply
+    assert dm.ephemeral and "works in a server" in dm.content
+    for group in ("kb", "settings"):
+        payload = harness.command(group).to_dict(harness.bot.tree)
+        assert str(payload["default_member_permissions"]) == "32"  # Manage Server
+        assert payload["contexts"] == [0]  # servers only
+    harness.assert_no_pings()
+
+
+async def test_add_validates_writes_reloads_and_serves_the_new_guide(harness):
+    guides = harness.settings.guides_dir
+    sent = await harness.slash("kb add", user=harness.moderator, file=harness.attachment("Quokka Plan.md", NEW_GUIDE))
+    assert sent.reply.ephemeral and "Added **The quokkaboard study plan** as `quokka-plan.md`" in sent.reply.text
+    assert "5 guides" in sent.reply.text
+    assert (guides / "quokka-plan.md").read_bytes() == NEW_GUIDE
+    answer = (await harness.slash("ask", question="what is the quokkaboard method?")).reply
+    assert "The quokkaboard study plan" in answer.embeds[0]["fields"][0]["name"]
+    assert "https://example.org/quokkaboard" in answer.embeds[0]["fields"][0]["value"]
+    harness.assert_no_pings()
+
+
+async def test_bad_uploads_get_clear_replies_and_nothing_stored_changes(harness):
+    guides = harness.settings.guides_dir
+    before, knowledge = snapshot(guides), harness.bot.services.knowledge.current
+    limit = harness.settings.max_guide_bytes
+    cases = [
+        (harness.attachment("big.md", b"x", size=limit + 1), "guides can be at most"),       # refused before download
+        (harness.attachment("liar.md", b"# T\n\n" + b"x" * (limit + 10), size=100), "guides can be at most"),
+        (harness.attachment("latin1.md", b"# Caf\xe9 guide\n\nSome caf\xe9 text.\n"), "latin1.md:1: the text is not UTF-8"),
+        (harness.attachment("empty.txt", b"  \n"), "the file is empty"),
+        (harness.attachment("slides.pdf", b"%PDF-1.4"), "must be `.md` or `.txt`"),
+        (harness.attachment("../../.md", NEW_GUIDE), "can't be used as a guide's file name"),
+        (harness.attachment("broken.md", BROKEN_GUIDE), "broken.md:3: unknown front matter key"),
+        (harness.attachment("arya-how-to-become-ml-engineer.md", NEW_GUIDE), "already exists"),
+        (harness.attachment("copy.md", NEW_GUIDE.replace(b"quokka-study-plan", b"arya-how-to-become-ml-engineer")),
+         "already used by `arya-how-to-become-ml-engineer.md`"),
+    ]
+    for attachment, expected in cases:
+        reply = (await harness.slash("kb add", user=harness.moderator, file=attachment)).reply
+        assert reply.ephemeral and expected in reply.text, (attachment.data["filename"], reply.text)
+    assert snapshot(guides) == before
+    assert harness.bot.services.knowledge.current is knowledge
+    harness.assert_no_pings()
+
+
+async def test_a_path_in_the_file_name_is_stripped_to_a_name_inside_the_guides_folder(harness):
+    root = harness.tmp_path
+    before = {p for p in root.rglob("*") if p.is_file()}
+    reply = (await harness.slash("kb add", user=harness.moderator, file=harness.attachment("../../x.md", NEW_GUIDE))).reply
+    assert "as `x.md`" in reply.text
+    created = {p for p in root.rglob("*") if p.is_file()} - before
+    assert {p.relative_to(root).as_posix() for p in created if "sqlite" not in p.name} == {"knowledge/guides/x.md"}
+
+
+async def test_add_takes_the_upload_back_when_the_reload_fails(harness):
+    guides = harness.settings.guides_dir
+    (guides / "broken.md").write_bytes(BROKEN_GUIDE)  # already on disk, e.g. copied in by hand
+    before, knowledge = snapshot(guides), harness.bot.services.knowledge.current
+    reply = (await harness.slash("kb add", user=harness.moderator, file=harness.attachment("new.md", NEW_GUIDE))).reply
+    assert "was not added" in reply.text and "broken.md:3" in reply.text and "taken back" in reply.text
+    assert snapshot(guides) == before and harness.bot.services.knowledge.current is knowledge
+
+
+async def test_remove_autocompletes_asks_for_confirmation_and_keeps_the_file_aside(harness):
+    await harness.slash("kb add", user=harness.moderator, file=harness.attachment("quokka.md", NEW_GUIDE))
+    choices = await harness.autocomplete("kb remove", "guide", "QUOKKA", user=harness.moderator)
+    assert choices == [{"name": "The quokkaboard study plan (quokka-study-plan)", "value": "quokka-study-plan"}]
+    assert len(await harness.autocomplete("kb remove", "guide", "", user=harness.moderator)) == 5
+    ask = (await harness.slash("kb remove", user=harness.moderator, guide="quokka-study-plan")).reply
+    assert ask.ephemeral and "Remove **The quokkaboard study plan** (`quokka.md`)" in ask.content
+    confirm, cancel = ask.custom_ids
+    assert harness.bot.services.knowledge.current.guides.guide("quokka-study-plan") is not None
+    other = (await harness.click(confirm, ask, user=harness.owner)).reply  # another moderator
+    assert other.ephemeral and "Only the person who started this" in other.content
+    done = await harness.click(confirm, ask, user=harness.moderator)
+    assert done[0].callback_type == 7 and done[0].body["components"] == []
+    assert done[-1].kind == "edit_original" and "Removed **The quokkaboard study plan**" in done[-1].content
+    kb = harness.bot.services.knowledge.current
+    assert kb.guides.guide("quokka-study-plan") is None and len(kb.guides.guides) == 4
+    kept = list((harness.settings.knowledge_dir / ".removed-guides").iterdir())
+    assert [p.name.split("-", 1)[1] for p in kept] == ["quokka.md"] and kept[0].read_bytes() == NEW_GUIDE
+    assert not (harness.settings.guides_dir / "quokka.md").exists()
+    harness.assert_no_pings()
+
+
+async def test_removing_a_guide_the_roadmap_needs_is_refused_and_the_guide_put_back(harness):
+    guides = harness.settings.guides_dir
+    before, knowledge = snapshot(guides), harness.bot.services.knowledge.current
+    ask = (await harness.slash("kb remove", user=harness.moderator, guide="arya-how-to-become-ml-engineer")).reply
+    done = await harness.click(ask.custom_ids[0], ask, user=harness.moderator)
+    assert "Not removed" in done[-1].text and "roadmap.yaml:" in done[-1].text
+    assert "unknown guide section 'arya-how-to-become-ml-engineer#" in done[-1].text
+    assert snapshot(guides) == before and harness.bot.services.knowledge.current is knowledge
+    harness.assert_no_pings()
+
+
+async def test_remove_can_be_cancelled_and_unknown_guides_are_refused(harness):
+    guides = harness.settings.guides_dir
+    before = snapshot(guides)
+    unknown = (await harness.slash("kb remove", user=harness.moderator, guide="../../etc/passwd")).reply
+    assert unknown.ephemeral and "There is no guide with the id" in unknown.content and unknown.custom_ids == []
+    ask = (await harness.slash("kb remove", user=harness.moderator, guide="edureka-how-to-become-ml-engineer")).reply
+    cancelled = (await harness.click(ask.custom_ids[1], ask, user=harness.moderator)).reply
+    assert cancelled.callback_type == 7 and "Cancelled" in cancelled.content
+    assert all(c.get("disabled") for row in cancelled.body["components"] for c in row["components"])
+    assert snapshot(guides) == before
+
+
+async def test_an_unanswered_confirmation_expires_with_its_buttons_disabled(harness, monkeypatch):
+    from bot.discord_bot.cogs import kb
+
+    monkeypatch.setattr(kb, "CONFIRM_TIMEOUT", 0.01)
+    before = snapshot(harness.settings.guides_dir)
+    ask = (await harness.slash("kb remove", user=harness.moderator, guide="edureka-how-to-become-ml-engineer")).reply
+    start = len(harness.all_sent())
+    await harness.drain(include_timers=True)  # let the view's own timeout run
+    expired = harness.all_sent()[start:]
+    assert [s.kind for s in expired] == ["edit_original"] and expired[0].token == ask.token
+    assert "expired; nothing was changed" in expired[0].content
+    assert all(c.get("disabled") for row in expired[0].body["components"] for c in row["components"])
+    assert snapshot(harness.settings.guides_dir) == before
+    harness.assert_no_pings()
+
+
+async def test_gaps_lists_unanswered_questions_with_counts_and_not_helpful_votes(harness):
+    for _ in range(3):
+        await harness.slash("ask", question="what is the best pizza topping in naples?")
+    answer = (await harness.slash("ask", question="do I need a degree to become an ML engineer?")).reply
+    await harness.click(answer.custom_ids[1], answer, user=harness.other)  # not helpful
+    reply = (await harness.slash("kb gaps", user=harness.moderator)).reply
+    assert reply.ephemeral
+    assert "**3×** what is the best pizza topping in naples" in reply.text
+    assert "👎 1 · 👍 0 — do I need a degree to become an ML engineer?" in reply.text
+    harness.assert_no_pings()
