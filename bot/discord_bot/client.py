@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib
-import importlib.util
 import logging
-import pkgutil
-import re
-from pathlib import Path
 
 import discord
 from discord.ext import commands
@@ -28,21 +23,10 @@ from .errors import CareerTree
 log = logging.getLogger(__name__)
 
 COGS_PACKAGE = "bot.discord_bot.cogs"
-CORE_EXTENSIONS = tuple(f"{COGS_PACKAGE}.{name}" for name in ("ask", "kb", "settings", "help"))
-
-
-def extension_names() -> list[str]:
-    """The core extensions, then every other module in the cogs package with `async def setup(bot)`
-    (the progress commands: /roadmap, /goal, /checklist, /mydata); helper modules are skipped."""
-    package = importlib.import_module(COGS_PACKAGE)
-    found = []
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        name = f"{COGS_PACKAGE}.{info.name}"
-        spec = importlib.util.find_spec(name)
-        source = Path(spec.origin).read_text(encoding="utf-8") if spec and spec.origin else ""
-        if name not in CORE_EXTENSIONS and re.search(r"^async def setup\(", source, re.MULTILINE):
-            found.append(name)
-    return list(CORE_EXTENSIONS) + found
+EXTENSIONS = tuple(f"{COGS_PACKAGE}.{name}" for name in (
+    "ask", "kb", "settings", "help",                  # asking, moderators, server settings
+    "roadmap", "goals", "checklist", "mydata",        # a member's own progress and data
+))
 
 
 def bot_intents() -> discord.Intents:
@@ -87,7 +71,7 @@ class CareerBot(commands.Bot):
         from .views import DYNAMIC_ITEMS
 
         self.add_dynamic_items(*DYNAMIC_ITEMS)
-        for name in extension_names():
+        for name in EXTENSIONS:
             await self.load_extension(name)
             self.extensions_loaded.append(name)
         guild_id = self.settings.dev_guild_id
