@@ -177,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`careerbot ask ... | head`): not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
