@@ -59,7 +59,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from .domain.guides import check_guides
     from .domain.roadmap import load_roadmap
-    from .domain.errors import KnowledgeError, Problem
+    from .domain.errors import KnowledgeError
 
     folder = Path(args.dir) if args.dir else _settings(args).knowledge_dir
     guides_dir = folder / "guides" if (folder / "guides").is_dir() else folder

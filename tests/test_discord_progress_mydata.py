@@ -2,12 +2,12 @@
 (owner-only, cancel, expiry, timeout, and still working after a restart)."""
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import time
 
-from bot.discord_bot import progress_views
+from bot.discord_bot import mydata_views
+from bot.discord_bot.progress_views import PanelView
 from tests.discord_harness import harness, make_harness  # noqa: F401 - fixture
 
 SECTION = "simplilearn-ml-career-guide#what-exactly-is-a-machine-learning-engineer"
@@ -53,7 +53,7 @@ async def test_delete_asks_for_confirmation_and_only_the_member_can_confirm(harn
     assert ask.ephemeral and "for good" in ask.content
     confirm, cancel = ask.custom_ids
     assert re.fullmatch(rf"careerbot:mydata:{uid}:\d+:delete", confirm) and cancel == confirm[:-6] + "cancel"
-    assert abs(int(confirm.split(":")[3]) - (time.time() + progress_views.CONFIRM_SECONDS)) < 5
+    assert abs(int(confirm.split(":")[3]) - (time.time() + mydata_views.CONFIRM_SECONDS)) < 5
     assert [b["style"] for b in buttons(ask)] == [4, 2]  # danger, secondary
     refused = (await harness.click(confirm, ask, user=harness.other)).reply
     assert refused.ephemeral and "Only the member who asked" in refused.content
@@ -81,11 +81,12 @@ async def test_an_expired_confirmation_deletes_nothing(harness):
     harness.assert_no_pings()
 
 
-async def test_the_confirmation_times_out_with_its_buttons_disabled(harness, monkeypatch):
-    monkeypatch.setattr(progress_views, "CONFIRM_SECONDS", 0.05)
-    await harness.slash("mydata delete")
+async def test_the_confirmation_times_out_with_its_buttons_disabled(harness):
+    ask = (await harness.slash("mydata delete")).reply
+    view = PanelView.live[int(ask.message["id"])]
+    assert view.timeout == mydata_views.CONFIRM_SECONDS
     start = len(harness.recorder.sent)
-    await asyncio.sleep(0.15)
+    await view.on_timeout()  # as if its minute had passed, without waiting for it
     await harness.drain()
     (expired,) = [s for s in harness.recorder.sent[start:] if s.kind == "edit_original"]
     assert expired.content.startswith("This confirmation expired; nothing was deleted")

@@ -1,4 +1,5 @@
-"""The roadmap panel and the /mydata delete confirmation: embeds, views and `DynamicItem` components.
+"""The roadmap panel: views and `DynamicItem` components (embeds in roadmap_embeds.py, the /mydata
+delete confirmation in mydata_views.py).
 
 Every component is a `DynamicItem` whose namespaced custom_id names the member it belongs to, so it
 keeps working after a restart, and a click by anyone else is refused (privately) with nothing changed:
@@ -22,16 +23,15 @@ through the DynamicItems. Views stay fully dynamic on purpose: discord.py's `Vie
 from __future__ import annotations
 
 import hashlib
-import math
-import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
 from bot.domain.errors import NotFound
-from bot.domain.progress import FINISHED, ItemProgress, RoadmapOverview, StageProgress
+from bot.domain.progress import FINISHED, ItemProgress, StageProgress
 
-from .embeds import BRAND, bullet_lines, clean, fit, truncate
+from .embeds import clean, truncate
+from .roadmap_embeds import EMOJI, WORD, overview_embed, stage_embed, stage_focus
 from .errors import guarded, send_private
 
 if TYPE_CHECKING:
@@ -39,23 +39,13 @@ if TYPE_CHECKING:
 
 CUSTOM_ID_MAX = 100
 PANEL_TIMEOUT = 600.0  # under the 15 minutes an interaction token can edit its message
-CONFIRM_SECONDS = 60
 UID = r"[0-9]{1,20}"
 ITEM = r"~[0-9a-f]{12}|[a-z0-9-]{1,64}"
 STATUS = r"done|doing|skipped|todo"
 
-EMOJI = {"done": "\N{WHITE HEAVY CHECK MARK}", "doing": "\N{ANTICLOCKWISE DOWNWARDS AND UPWARDS OPEN CIRCLE ARROWS}",
-         "skipped": "\N{BLACK RIGHT-POINTING DOUBLE TRIANGLE WITH VERTICAL BAR}\N{VARIATION SELECTOR-16}",
-         "todo": "\N{WHITE LARGE SQUARE}"}
-WORD = {"done": "done", "doing": "in progress", "skipped": "skipped", "todo": "not started"}
 BUTTONS = {"done": ("Done", discord.ButtonStyle.success), "doing": ("In progress", discord.ButtonStyle.primary),
            "skipped": ("Skip", discord.ButtonStyle.secondary), "todo": ("Not started", discord.ButtonStyle.secondary)}
 NOT_YOURS = "These buttons belong to another member's roadmap. Open your own with /roadmap."
-NOT_YOUR_CONFIRMATION = "Only the member who asked to delete their data can confirm or cancel it."
-DELETE_WARNING = ("This deletes your goals, roadmap progress, reading list, logged questions and feedback votes, "
-                  "for good. Download a copy first with /mydata export if you want one.")
-
-
 def _bot(interaction: discord.Interaction) -> "CareerBot":
     return interaction.client  # type: ignore[return-value]
 
@@ -81,97 +71,6 @@ def resolve_item(roadmap, key: str) -> str:
     if found is None:
         raise NotFound("That roadmap item is no longer on the roadmap; open /roadmap again for the current one.")
     return found
-
-
-# --------------------------------------------------------------------------- rendering
-
-def bar(finished: int, total: int, width: int = 10) -> str:
-    filled = finished * width // total if total else width
-    return "\N{BLACK PARALLELOGRAM}" * filled + "\N{WHITE PARALLELOGRAM}" * (width - filled)
-
-
-def progress_line(finished: int, total: int) -> str:
-    percent = finished * 100 // total if total else 100
-    return f"{bar(finished, total)} {finished}/{total} · {percent}%"
-
-
-def _source(item, guides) -> str:
-    section = guides.sections.get(item.section) if item.section and guides is not None else None
-    if section is None:
-        return ""
-    name = clean(f"{section.guide_title} › {section.heading}")
-    return f"[{name}]({section.url})" if section.url else name
-
-
-def item_summary(progress: ItemProgress, guides) -> str:
-    item = progress.item
-    verb = "Read" if item.kind == "read" else "Do"
-    lines = [f"{EMOJI[progress.status]} **{verb}:** {clean(item.title)} (`{item.id}`, {WORD[progress.status]})"]
-    source = _source(item, guides)
-    if source:
-        lines.append(f"Source: {source}")
-    if item.note:
-        lines.append(clean(item.note))
-    return truncate("\n".join(lines), 1024)
-
-
-def _embed(title: str, owner: str | None) -> discord.Embed:
-    embed = discord.Embed(title=truncate(title, 256), colour=BRAND)
-    if owner:
-        embed.set_author(name=truncate(f"{owner}'s progress", 256))
-    return embed
-
-
-def overview_embed(overview: RoadmapOverview, guides, *, owner: str | None = None) -> discord.Embed:
-    embed = _embed(overview.title, owner)
-    embed.description = f"**Overall** {progress_line(overview.finished, overview.total)}"
-    stages = overview.stages
-    for stage in stages[:23]:
-        s = stage.stage
-        embed.add_field(name=truncate(f"{s.number}. {s.title}", 256),
-                        value=progress_line(stage.finished, stage.total), inline=True)
-    if len(stages) > 23:
-        embed.add_field(name="More stages", value=f"… and {len(stages) - 23} more; pick one below.", inline=False)
-    if overview.next_item is None:
-        embed.add_field(name="Next up", value="You have finished every item on the roadmap. Keep learning!", inline=False)
-    else:
-        stage = next(s.stage for s in stages if s.stage.id == overview.next_item.item.stage_id)
-        embed.add_field(name=truncate(f"Next up · stage {stage.number}: {stage.title}", 256),
-                        value=item_summary(overview.next_item, guides), inline=False)
-    if overview.retired:
-        retired = ", ".join(f"`{r.item_id}` ({WORD.get(r.status, r.status)})" for r in overview.retired)
-        embed.add_field(name="No longer on the roadmap", value=truncate(
-            f"You keep your records for: {retired}", 1024), inline=False)
-    embed.set_footer(text="Pick a stage below to open its checklist. Done and skipped items count as finished.")
-    return fit(embed)
-
-
-def stage_focus(stage: StageProgress, item_id: str | None = None) -> ItemProgress:
-    """The item the status buttons act on: the one asked for, else the stage's next unfinished item."""
-    if item_id is not None:
-        for progress in stage.items:
-            if progress.item.id == item_id:
-                return progress
-    unfinished = [i for i in stage.items if i.status not in FINISHED]
-    return next((i for i in unfinished if i.status == "doing"), unfinished[0] if unfinished else stage.items[0])
-
-
-def stage_embed(stage: StageProgress, focus: ItemProgress, stage_count: int, guides, *,
-                owner: str | None = None) -> discord.Embed:
-    s = stage.stage
-    embed = _embed(f"Stage {s.number} of {stage_count}: {s.title}", owner)
-    lines = []
-    for progress in stage.items:
-        title = clean(progress.item.title)
-        if progress is focus:
-            title = f"\N{BLACK RIGHT-POINTING SMALL TRIANGLE} **{title}**"
-        lines.append(f"{EMOJI[progress.status]} {title} `{progress.item.id}`")
-    embed.description = truncate(f"{clean(s.summary)}\n{progress_line(stage.finished, stage.total)}\n\n"
-                                 + bullet_lines(lines, 3500), 4096)
-    embed.add_field(name="Selected", value=item_summary(focus, guides), inline=False)
-    embed.set_footer(text="Choose an item, then mark it with the buttons. "
-                          "✅ done · 🔄 in progress · ⏭️ skipped · ⬜ not started")
-    return fit(embed)
 
 
 def _window(items: list, index: int, size: int = 25) -> list:
@@ -424,53 +323,3 @@ class OverviewButton(_Owned, discord.ui.DynamicItem[discord.ui.Button], template
 
 
 ROADMAP_ITEMS = (StatusButton, StageSelect, ItemSelect, OverviewButton)
-
-
-# --------------------------------------------------------------------------- /mydata delete confirmation
-
-class DeleteConfirmView(PanelView):
-    """Delete everything / Cancel, for `CONFIRM_SECONDS`. The expiry is in the custom_id too, so a click
-    after a restart still works in time, and a late one changes nothing."""
-
-    refusal = NOT_YOUR_CONFIRMATION
-    expired_content = "This confirmation expired; nothing was deleted. Run /mydata delete again if you still want to."
-
-    def __init__(self, user_id: int) -> None:
-        super().__init__(user_id, timeout=CONFIRM_SECONDS)
-        expires = math.ceil(time.time() + CONFIRM_SECONDS)
-        self.add_item(DeleteButton(user_id, expires, "delete"))
-        self.add_item(DeleteButton(user_id, expires, "cancel"))
-
-
-class DeleteButton(_Owned, discord.ui.DynamicItem[discord.ui.Button],
-                   template=rf"careerbot:mydata:(?P<user_id>{UID}):(?P<expires>[0-9]{{1,12}}):(?P<action>delete|cancel)"):
-    refusal = NOT_YOUR_CONFIRMATION
-
-    def __init__(self, user_id: int, expires: int, action: str) -> None:
-        delete = action == "delete"
-        super().__init__(discord.ui.Button(
-            label="Delete everything" if delete else "Cancel",
-            style=discord.ButtonStyle.danger if delete else discord.ButtonStyle.secondary,
-            custom_id=f"careerbot:mydata:{user_id}:{expires}:{action}"))
-        self.user_id, self.expires, self.action = user_id, expires, action
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match, /) -> "DeleteButton":
-        return cls(int(match["user_id"]), int(match["expires"]), match["action"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        async def handle() -> None:
-            retire(interaction.message.id if interaction.message else None)
-            if self.action == "cancel":
-                text = "Cancelled; nothing was deleted."
-            elif time.time() > self.expires:
-                text = DeleteConfirmView.expired_content
-            else:
-                report = await _bot(interaction).services.privacy.delete(self.user_id)
-                text = (f"Deleted everything stored about you ({report.total} record{'s' if report.total != 1 else ''}). "
-                        "Anything you do with the bot from now on is stored afresh.")
-            await interaction.response.edit_message(content=text, embed=None, view=None)
-        await guarded(interaction, handle)
-
-
-MYDATA_ITEMS = (DeleteButton,)

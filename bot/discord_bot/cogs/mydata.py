@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..client import CareerBot
-from ..progress_views import DELETE_WARNING, MYDATA_ITEMS, DeleteConfirmView
+from ..mydata_views import DELETE_WARNING, MYDATA_ITEMS, DeleteConfirmView
 
 
 class MyData(commands.GroupCog, group_name="mydata",
