@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 import Stemmer
 
 _TOKEN = re.compile(r"\.net\b|[a-z0-9]+(?:\.(?:js|ts|net|py|io)\b)?(?:\+\+|#)?")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
-_POSSESSIVE = re.compile(r"(\w)'s\b")
-_CONTRACTION = re.compile(r"(\w)'(?:re|ve|ll|d|m|t)\b")
+_CLITIC = re.compile(r"'(?<=\w')(?:s|re|ve|ll|d|m|t)\b")  # possessive 's and contractions ('re, 'll, n't ...)
 _PHD = re.compile(r"\bph\.?\s?d\b\.?")
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc)\b\.?")
 
@@ -123,10 +123,10 @@ def normalise(text: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
     text = text.casefold()
     if "'" in text:
-        text = _CONTRACTION.sub(r"\1", _POSSESSIVE.sub(r"\1", text))
-    if "." in text:
+        text = _CLITIC.sub("", text)
+    if "e.g" in text or "i.e" in text or "etc" in text:
         text = _ABBREVIATIONS.sub(" ", text)
-    if "ph" in text:
+    if "ph." in text or "ph d" in text:
         text = _PHD.sub("phd", text)
     return text
 
@@ -166,12 +166,11 @@ def _terms_of(token: str) -> tuple[str, ...]:
 
 def analyse(text: str) -> list[str]:
     """Index terms of a passage (or the base terms of a question), in order, repeats kept."""
-    out: list[str] = []
-    get = _TERMS.get
-    for token in _raw_tokens(text):
-        terms = get(token)
-        out.extend(terms if terms is not None else _terms_of(token))
-    return out
+    tokens = _raw_tokens(text)
+    found = list(map(_TERMS.get, tokens))
+    if None in found:
+        found = [terms if terms is not None else _terms_of(token) for terms, token in zip(found, tokens)]
+    return list(chain.from_iterable(found))
 
 
 def expand_query(text: str) -> list[str]:

@@ -103,14 +103,30 @@ class SearchIndex:
         return out
 
     def search(self, terms: Sequence[str], k: int = 10) -> list[Hit]:
-        """Top-k passages for the query terms, best first; only passages sharing a term are scored."""
+        """Top-k passages for the query terms, best first; only passages sharing a term are scored.
+
+        Each passage's weights are added in query-term order, as rank-bm25 does, so scores match it to
+        the last bit: the postings are merged with a stable sort, or summed densely when they are many.
+        """
         postings = list(self._postings(terms))
         if not postings or k <= 0:
             return []
-        docs = np.concatenate([d for d, _ in postings])
-        weights = np.concatenate([w for _, w in postings])
-        candidates, inverse = np.unique(docs, return_inverse=True)
-        totals = np.bincount(inverse, weights=weights)
+        if len(postings) == 1:
+            candidates, totals = postings[0]  # one term: its postings are distinct, sorted passages
+        elif sum(len(d) for d, _ in postings) > self.n_docs // 4:
+            dense = self.scores(terms)
+            candidates = np.flatnonzero(dense)  # every weight is positive: non-zero means a shared term
+            totals = dense[candidates]
+        else:
+            docs = np.concatenate([d for d, _ in postings])
+            order = np.argsort(docs, kind="stable")
+            docs = docs[order]
+            first = np.empty(len(docs), dtype=bool)
+            first[0] = True
+            np.not_equal(docs[1:], docs[:-1], out=first[1:])
+            candidates = docs[first]
+            weights = np.concatenate([w for _, w in postings])[order]
+            totals = np.bincount(np.cumsum(first) - 1, weights=weights)
         if len(candidates) > k:
             part = np.argpartition(-totals, k - 1)[:k]
         else:
