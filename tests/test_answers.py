@@ -88,3 +88,22 @@ def test_quality_does_not_fall(answers):
     assert report.mrr10 >= FLOOR["mrr10"]
     assert report.off_topic_abstention >= FLOOR["off_topic_abstention"]
     assert report.false_abstention <= FLOOR["false_abstention_max"]
+
+
+def test_startup_survives_a_broken_guide_and_roadmap_but_a_reload_refuses(tmp_path):
+    import shutil
+
+    from bot.container import knowledge_store
+    from bot.domain.errors import KnowledgeError
+
+    repo_knowledge = Path(__file__).resolve().parent.parent / "knowledge"
+    shutil.copytree(repo_knowledge, tmp_path / "knowledge")
+    (tmp_path / "knowledge" / "guides" / "broken.md").write_bytes(b"\xff\xfe not utf-8")
+    (tmp_path / "knowledge" / "roadmap.yaml").write_text("stages: [unclosed\n")
+    store = knowledge_store(Settings(knowledge_dir=tmp_path / "knowledge"))
+    kb = store.current
+    assert len(kb.guides.guides) == 4 and kb.roadmap is None
+    assert any("broken.md" in w for w in kb.warnings) and any("roadmap.yaml" in w for w in kb.warnings)
+    with pytest.raises(KnowledgeError):
+        store.reload()
+    assert store.current is kb  # the old knowledge keeps serving

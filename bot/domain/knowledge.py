@@ -14,7 +14,7 @@ from typing import Callable, Optional
 
 from .analysis import analyse
 from .errors import KnowledgeError
-from .guides import GuideSet, Passage, Section, load_guides
+from .guides import GuideSet, Passage, Section, check_guides, load_guides
 from .search import SearchIndex
 
 
@@ -46,12 +46,15 @@ RoadmapLoader = Callable[[Path, set[str]], object]
 
 def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader: Optional[RoadmapLoader] = None,
                     loaded_by: str | None = None) -> Knowledge:
-    """Load guides (and the roadmap, when a loader is given), and index every passage."""
+    """Load guides (and the roadmap, when a loader is given), and index every passage.
+
+    `strict`: any problem raises KnowledgeError (a reload). Not strict (start-up): broken guide files are
+    skipped and a broken roadmap left out, each reported in `warnings`, so the bot still starts.
+    """
     knowledge_dir = Path(knowledge_dir)
     guides_dir = knowledge_dir / "guides"
     warnings: tuple[str, ...] = ()
     if not strict:
-        from .guides import check_guides
         good, problems = check_guides(guides_dir)
         if problems and not good:
             raise KnowledgeError(problems)
@@ -63,7 +66,12 @@ def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader:
     roadmap = None
     roadmap_path = knowledge_dir / "roadmap.yaml"
     if roadmap_loader is not None and roadmap_path.exists():
-        roadmap = roadmap_loader(roadmap_path, guides.section_ids)
+        try:
+            roadmap = roadmap_loader(roadmap_path, guides.section_ids)
+        except KnowledgeError as exc:
+            if strict:
+                raise
+            warnings += tuple(str(p) for p in exc.problems)  # start without a roadmap rather than not at all
     return Knowledge(guides, index, roadmap, loaded_by=loaded_by, warnings=warnings)
 
 
