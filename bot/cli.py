@@ -16,6 +16,8 @@ import json
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from .cli_format import format_answer
 from .domain.answers import MAX_TOP
 from .domain.errors import CareerbotError
@@ -46,10 +48,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not args.json:
             print("Give a question, or use --json to read one question per line from standard input.", file=sys.stderr)
             return 2
-        for line in sys.stdin:
-            if line.strip():
-                out, _ = one(line.rstrip("\n"))
-                print(json.dumps(out, ensure_ascii=False), flush=True)
+        if sys.stdin is None:
+            print("No standard input to read questions from.", file=sys.stderr)
+            return 2
+        for line in sys.stdin:  # one JSON line out for every line in, blank lines included
+            out, _ = one(line.rstrip("\r\n"))
+            print(json.dumps(out, ensure_ascii=False), flush=True)
         return 0
     out, ok = one(args.question)
     print(json.dumps(out, ensure_ascii=False) if args.json else out)
@@ -102,7 +106,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from .storage.cli import run_db_command
+    from .cli_db import run_db_command
 
     return asyncio.run(run_db_command(_settings(args), args.db_command, getattr(args, "path", None)))
 
@@ -175,11 +179,14 @@ def main(argv: list[str] | None = None) -> int:
     except CareerbotError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:  # the reader went away (`careerbot ask ... | head`): not an error
         sys.stderr.close()
         return 0
+    except (ValueError, OSError, SQLAlchemyError) as exc:  # bad settings, files, database URLs
+        print(f"careerbot {args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -38,7 +38,10 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID) -> st
     except CareerbotError as exc:
         return str(exc)
     if not answer.answered and services.community is not None:
-        await services.community.record_unanswered(None, line)
+        try:
+            await services.community.record_unanswered(None, line)
+        except CareerbotError:
+            pass  # nothing left to record once mentions and ids are stripped
     return format_answer(answer)
 
 

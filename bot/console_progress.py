@@ -46,7 +46,7 @@ def _words(text: str) -> list[str]:
 
 
 def _goal_id(words: list[str], usage: str) -> int:
-    if len(words) != 1 or not words[0].lstrip("#").isdigit():
+    if len(words) != 1 or not (words[0].lstrip("#").isascii() and words[0].lstrip("#").isdigit()):
         raise DomainError(f"Usage: {usage}")
     return int(words[0].lstrip("#"))
 

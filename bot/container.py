@@ -51,10 +51,43 @@ def build_answering(settings: Settings) -> tuple[KnowledgeStore, AnswerService]:
     return store, AnswerService(lambda: store.current)
 
 
+def open_database(settings: Settings):
+    """The configured database (SQLite file or any async URL); imported lazily, `ask` needs none."""
+    from .storage.database import Database
+
+    return Database(settings.database_url)
+
+
+async def attach_storage(services: Services, *, migrate: bool = True) -> None:
+    """Open the database (migrated to head unless `migrate=False`) and attach the member services.
+
+    They read the roadmap and guides from `services.knowledge.current` on every call, so a knowledge
+    reload swaps them under the services.
+    """
+    from .domain.community import CommunityService
+    from .domain.goals import GoalService
+    from .domain.privacy import PrivacyService
+    from .domain.progress import ReadingListService, RoadmapProgressService
+
+    settings, store = services.settings, services.knowledge
+    db = open_database(settings)
+    try:
+        if migrate:
+            await db.upgrade()
+    except BaseException:
+        await db.dispose()
+        raise
+    services.database = db
+    services.goals = GoalService(db, max_open=settings.max_open_goals)
+    services.roadmap_progress = RoadmapProgressService(db, lambda: store.current.roadmap)
+    services.reading = ReadingListService(db, lambda: store.current.guides)
+    services.privacy = PrivacyService(db)
+    services.community = CommunityService(db)
+
+
 async def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     """Everything: knowledge, answers, the database (migrated to head) and the member services."""
     store, answers = build_answering(settings)
     services = Services(settings=settings, knowledge=store, answers=answers)
-    from .storage.wiring import attach_storage  # lazily: `ask` and `eval` need no database
     await attach_storage(services, migrate=migrate)
     return services

@@ -21,8 +21,10 @@ def default_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
     return f"sqlite+aiosqlite:///{(data_dir / 'careerbot.sqlite3').as_posix()}"
 
 
-def _int_or_none(value: str | None) -> int | None:
+def _int_or_none(name: str, value: str | None) -> int | None:
     value = (value or "").strip()
+    if value and not (value.isascii() and value.isdigit()):
+        raise ValueError(f"{name} must be a server id (digits only), got {value!r}")
     return int(value) if value else None
 
 
@@ -65,7 +67,7 @@ class Settings:
             "discord_token": env.get("DISCORD_TOKEN"),
             "database_url": env.get("DATABASE_URL", ""),
             "knowledge_dir": Path(env.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
-            "dev_guild_id": _int_or_none(env.get("DEV_GUILD_ID")),
+            "dev_guild_id": _int_or_none("DEV_GUILD_ID", env.get("DEV_GUILD_ID")),
             "log_level": env.get("LOG_LEVEL", "INFO").upper(),
         }
         numeric = {

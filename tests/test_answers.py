@@ -40,6 +40,10 @@ def test_answer_quotes_and_cites(answers):
     "lol",
     "how do I become a plumber",
     "who won the champions league",
+    "nice",
+    "I need help",
+    "what time is it",
+    "thanks, that helped!",
 ])
 def test_off_topic_questions_abstain(answers, question):
     answer = answers.answer(question)
@@ -58,6 +62,11 @@ def test_bad_questions_get_a_clear_message(answers, question, message):
     with pytest.raises(DomainError) as err:
         answers.answer(question)
     assert message in str(err.value)
+
+
+def test_a_single_topic_word_from_a_heading_is_answered(answers):
+    answer = answers.answer("what is generalization?")
+    assert answer.answered and answer.citations[0].section == "Generalization"
 
 
 def test_question_at_the_limit_is_answered(answers):

@@ -36,10 +36,10 @@ def test_ask_json_batch_from_stdin_one_object_per_line():
     out = careerbot("ask", "--json", stdin="\n".join(questions) + "\n")
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [d["question"] for d in lines] == ["do I need a degree?", "banana bread recipe",
-                                            "what does an ML engineer do?", "!!!"]
-    assert [d["answered"] for d in lines] == [True, False, True, False]
-    assert lines[1]["citations"] == [] and "error" in lines[3]
+    assert [d["question"] for d in lines] == questions  # one line out per line in, blank ones too
+    assert [d["answered"] for d in lines] == [True, False, False, True, False]
+    assert lines[1]["citations"] == [] and "error" not in lines[1]
+    assert "error" in lines[2] and "error" in lines[4]
 
 
 def test_ask_text_and_bad_question():
@@ -48,6 +48,14 @@ def test_ask_text_and_bad_question():
     bad = careerbot("ask", "   ")
     assert bad.returncode == 2 and "type a question" in bad.stdout
     assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_bad_settings_and_files_give_one_line_not_a_traceback():
+    out = careerbot("ask", "do I need a degree?", env={"DEV_GUILD_ID": "abc"})
+    assert out.returncode == 1 and "DEV_GUILD_ID must be a server id" in out.stderr
+    missing = careerbot("eval", "/nonexistent/eval.jsonl")
+    assert missing.returncode == 1 and "No such file" in missing.stderr
+    assert "Traceback" not in out.stderr + missing.stderr
 
 
 def test_knowledge_dir_option_and_env(tmp_path):

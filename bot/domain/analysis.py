@@ -27,7 +27,7 @@ more most my myself no nor not now of off on once only or other our ours ourselv
 she should so some such than that the their theirs them themselves then there these they this those
 through to too under until up very was we were what when where which while who whom why will with
 would you your yours yourself yourselves also get got getting gonna wanna want wants really like
-thing things anyone someone guys hey pls please thanks tell know way ok okay much many
+thing things anyone someone guys hey pls please thanks tell know way ok okay much many help
 """.split())
 
 # Acronyms and short forms, rewritten on both sides (documents and questions).

@@ -70,9 +70,9 @@ class AnswerService:
     def __init__(self, knowledge: Callable[[], Knowledge]):
         self._knowledge = knowledge
 
-    def ranked(self, question: str, k: int = MAX_TOP) -> list[Citation]:
+    def ranked(self, question: str, k: int = MAX_TOP, kb: Knowledge | None = None) -> list[Citation]:
         """Best passages for a question, at most one per section, without the abstention check."""
-        kb = self._knowledge()
+        kb = kb or self._knowledge()
         hits = kb.index.search(expand_query(question), k=max(k * 4, 20))
         citations: list[Citation] = []
         seen: set[str] = set()
@@ -88,17 +88,20 @@ class AnswerService:
                 break
         return citations
 
-    def signals(self, question: str, best: Citation | None) -> ScopeSignals | None:
+    def signals(self, question: str, best: Citation | None, kb: Knowledge | None = None) -> ScopeSignals | None:
         """The evidence used to decide whether the guides cover a question (None: nothing matched)."""
         terms = content_terms(question)
         if best is None or not terms:
             return None
-        kb = self._knowledge()
+        kb = kb or self._knowledge()
         idf = kb.index.term_idf
         section = kb.guides.sections[best.section_id]
-        found = set(analyse(f"{section.parent_heading or ''} {section.heading}\n{best.text}"))
+        heading_terms = set(analyse(f"{section.parent_heading or ''} {section.heading}"))
+        found = heading_terms | set(analyse(best.text))
         mass = sum(idf(t) for t in terms)
         return ScopeSignals(
+            terms=len(terms),
+            in_heading=bool(heading_terms.intersection(terms)),
             field=len(FIELD_TERMS.intersection(terms)),
             career=len(CAREER_TERMS.intersection(terms)),
             unknown=sum(idf(t) for t in terms if t not in kb.index.vocab) / mass,
@@ -109,8 +112,9 @@ class AnswerService:
     def answer(self, question: str, top: int = 5) -> Answer:
         text = check_question(question)
         top = max(1, min(int(top), MAX_TOP))
-        citations = self.ranked(text, top)
-        signals = self.signals(text, citations[0] if citations else None)
+        kb = self._knowledge()  # one snapshot for the whole answer, even if a reload swaps it meanwhile
+        citations = self.ranked(text, top, kb)
+        signals = self.signals(text, citations[0] if citations else None, kb)
         if signals is None or not signals.in_scope:
             return Answer(text, False, NOT_COVERED_NOTE, [], NOT_COVERED_NOTE)
         return Answer(text, True, compose(text, citations), citations)

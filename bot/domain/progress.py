@@ -251,7 +251,7 @@ class ReadingListService:
 
     async def _owned(self, session, user_id: int, ref: int | str) -> ReadingItem:
         text = str(ref).strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             row = await session.get(ReadingItem, int(text)) if int(text) <= 2**31 - 1 else None
             row = row if row is not None and row.user_id == user_id else None
         else:

@@ -63,7 +63,7 @@ class Roadmap:
     def stage(self, ref: str | int) -> Stage | None:
         """A stage by its 1-based number ("3" or 3) or its id."""
         text = str(ref).strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             n = int(text)
             return self.stages[n - 1] if 1 <= n <= len(self.stages) else None
         return next((s for s in self.stages if s.id == text), None)

@@ -7,7 +7,8 @@ so the decision uses several signals, tuned on labelled in-scope and off-topic q
 - unknown share: the part of the question's IDF mass made of words no guide contains ("pilot",
   "marathon", "snake"): high when the question is about something else.
 - coverage: the part of the question's IDF mass that the best passage contains, for questions that
-  name no anchor but are plainly answered ("what is generalization?").
+  name no anchor but are plainly answered ("what is generalization?"); with fewer than three words
+  such a question must also name the best section's heading, so chatter ("nice") is not answered.
 """
 from __future__ import annotations
 
@@ -31,10 +32,13 @@ MAX_UNKNOWN_WITH_FIELD = 0.6
 MAX_UNKNOWN_WITH_CAREER = 0.5
 MIN_COVERAGE_WITHOUT_ANCHOR = 0.6
 MIN_RELATIVE_WITHOUT_ANCHOR = 0.2
+MIN_TERMS_WITHOUT_ANCHOR = 3
 
 
 @dataclass(frozen=True)
 class ScopeSignals:
+    terms: int          # distinct content terms in the question
+    in_heading: bool    # the best passage's section heading names one of the question's terms
     field: int          # distinct field terms in the question
     career: int         # distinct career terms in the question
     unknown: float      # share of IDF mass from words no passage contains
@@ -49,5 +53,8 @@ class ScopeSignals:
             return True
         if self.career >= 1 and self.unknown <= MAX_UNKNOWN_WITH_CAREER:
             return True
-        return (self.coverage >= MIN_COVERAGE_WITHOUT_ANCHOR and self.relative >= MIN_RELATIVE_WITHOUT_ANCHOR
+        # Without an anchor, one or two words ("nice", "what time is it") are chatter however well a
+        # passage contains them, unless they name the section's topic ("what is generalization?").
+        specific = self.terms >= MIN_TERMS_WITHOUT_ANCHOR or self.in_heading
+        return (specific and self.coverage >= MIN_COVERAGE_WITHOUT_ANCHOR and self.relative >= MIN_RELATIVE_WITHOUT_ANCHOR
                 and self.unknown <= MAX_UNKNOWN_WITH_CAREER)

@@ -5,16 +5,15 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.domain.errors import CareerbotError
-
-from .database import Database
+from .container import open_database
+from .domain.errors import CareerbotError
 
 
 async def run_db_command(settings: Any, command: str, path: str | None = None, *,
                          out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run one database command; print what happened and return the exit code."""
     out, err = out or sys.stdout, err or sys.stderr
-    db = Database(settings.database_url)
+    db = open_database(settings)
     where = db.url.render_as_string(hide_password=True)
     try:
         if command == "upgrade":
