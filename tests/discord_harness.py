@@ -20,6 +20,8 @@ Server), `h.role_moderator` (has MOD_ROLE_ID), `h.owner` (all permissions), `h.a
     await h.autocomplete("goal done", "goal", "lin")             # -> the choices sent
     await h.click(custom_id, sent.reply, user=h.other)           # press a button on a recorded message
     await h.message(f"{h.mention()} question", mentions=(h.me,))  # MESSAGE_CREATE
+    await h.message("thanks!", reply_to=sent.reply.message, mentions=(h.me,))  # a reply that pings the bot
+    await h.message("", kind=7)                                    # a system message (a member joined)
     h.button_message("careerbot:vote:1:1")                       # a message from before a restart
     h.start_slash(...); h.start_slash(...); await h.drain()      # overlapping interactions
     h.assert_no_pings()                                          # every message so far pings nobody
@@ -229,15 +231,31 @@ class Harness:
 
     def message_payload(self, content: str, *, author: Persona | None = None, channel_id: int = GENERAL_ID,
                         mentions: tuple[Persona, ...] = (), mention_roles: tuple[int, ...] = (),
-                        mention_everyone: bool = False, message_id: int | None = None, guild: bool = True) -> dict:
+                        mention_everyone: bool = False, message_id: int | None = None, guild: bool = True,
+                        kind: int | None = None, reply_to: dict | None = None,
+                        attachments: tuple[str, ...] = ()) -> dict:
+        """A MESSAGE_CREATE payload. `kind` is the message type (0 default, 19 reply, 7 member join, 6 pin,
+        18 thread created, ...); `reply_to` a message payload this one replies to (type 19 unless `kind`);
+        `attachments` file names of images attached to it."""
         author = author or self.member
         payload: dict[str, Any] = {
             "id": str(message_id or snowflake()), "channel_id": str(channel_id), "author": author.user(),
             "content": content, "timestamp": TIMESTAMP, "edited_timestamp": None, "tts": False,
             "mention_everyone": mention_everyone, "mentions": [{**p.user(), "member": p.member(with_user=False, permissions=False)} for p in mentions],
             "mention_roles": [str(r) for r in mention_roles], "attachments": [], "embeds": [], "pinned": False,
-            "type": 0, "flags": 0, "components": [],
+            "type": kind if kind is not None else (19 if reply_to else 0), "flags": 0, "components": [],
         }
+        for name in attachments:
+            aid = snowflake()
+            url = f"https://cdn.discordapp.com/attachments/{channel_id}/{aid}/{name}"
+            payload["attachments"].append({"id": str(aid), "filename": name, "size": 1024, "url": url,
+                                           "proxy_url": url, "content_type": "image/png"})
+        if reply_to is not None:
+            payload["message_reference"] = {"type": 0, "message_id": reply_to["id"],
+                                            "channel_id": reply_to["channel_id"]}
+            if guild:
+                payload["message_reference"]["guild_id"] = str(GUILD_ID)
+            payload["referenced_message"] = reply_to
         if guild:
             payload.update(guild_id=str(GUILD_ID), member=author.member(with_user=False, permissions=False))
         return payload

@@ -167,6 +167,7 @@ async def test_ask_channels_and_forum_posts_are_answered_without_a_mention(harne
     assert f"/channels/{HELP_ID}/messages" in in_channel.reply.url
     post = await harness.message(COVERED, channel_id=POST_ID, message_id=POST_ID)  # the forum post itself
     assert f"/channels/{POST_ID}/messages" in post.reply.url and post.reply.embeds[0]["fields"]
+    assert post.reply.embeds[0]["title"] == f"Q: How do I start? {COVERED}"  # the post's title is asked too
     assert await harness.message("thanks, that helps!", channel_id=POST_ID) == []  # later messages in the post
     assert await harness.message(COVERED, channel_id=GENERAL_ID) == []
     harness.assert_no_pings()
@@ -189,3 +190,101 @@ async def test_direct_messages_are_answered(harness):
     dm = await harness.message(COVERED, guild=False, channel_id=600_000_000_000_000_001)
     assert dm.reply.embeds[0]["fields"]
     harness.assert_no_pings()
+
+
+async def test_a_forum_post_is_asked_with_its_title(harness):
+    """A post's title often holds the question and its body only the details (or just an image)."""
+    await harness.slash("settings ask-channel add", user=harness.moderator, channel=harness.channel(FORUM_ID))
+    harness.guild.get_thread(POST_ID).name = "Do I need a degree to become an ML engineer?"
+    post = await harness.message("", channel_id=POST_ID, message_id=POST_ID, attachments=("cv.png",))
+    embed = post.reply.embeds[0]
+    assert embed["title"] == "Q: Do I need a degree to become an ML engineer?" and embed["fields"]
+    record = await harness.bot.services.community.get_answer(int(post.reply.custom_ids[0].split(":")[2]))
+    assert record.question == "Do I need a degree to become an ML engineer?"
+    harness.assert_no_pings()
+
+
+async def test_ask_channels_ignore_system_messages_and_messages_without_a_question(harness):
+    await harness.slash("settings ask-channel add", user=harness.moderator, channel=harness.channel(HELP_ID))
+    quiet = [
+        dict(content="", attachments=("screenshot.png",)),   # an image on its own
+        dict(content="   "),
+        dict(content="?!?! :)"),                              # no words: not a question, and nobody asked
+        dict(content="", kind=7),                             # "member joined"
+        dict(content="", kind=6),                             # "pinned a message"
+        dict(content=COVERED, kind=18),                       # "started a thread: <its name>"
+        dict(content=COVERED, kind=21),                       # a thread's starter-message echo
+    ]
+    for options in quiet:
+        assert await harness.message(channel_id=HELP_ID, **options) == [], options
+    assert await count(harness, AnswerLog) == 0
+    # Asking the bot by name still explains what is wrong with the message.
+    empty = (await harness.message(harness.mention(), channel_id=HELP_ID, mentions=(harness.me,))).reply
+    assert "Please type a question" in empty.content
+    words = (await harness.message(f"{harness.mention()} ?!?!", channel_id=HELP_ID, mentions=(harness.me,))).reply
+    assert "no words" in words.content
+    # A question as a reply to someone is still a question in an ask channel.
+    earlier = harness.message_payload("hello", channel_id=HELP_ID, author=harness.other)
+    answered = (await harness.message(COVERED, channel_id=HELP_ID, reply_to=earlier)).reply
+    assert answered.embeds[0]["fields"]
+    harness.assert_no_pings()
+
+
+async def test_a_reply_to_the_bot_is_not_a_question_unless_it_mentions_the_bot(harness):
+    answer = (await harness.message(f"{harness.mention()} {COVERED}", mentions=(harness.me,))).reply
+    assert answer.embeds[0]["fields"]
+    # Replying with Discord's default reply-ping puts the bot in `mentions`, but not in the text.
+    thanks = await harness.message("thanks, that helped!", reply_to=answer.message, mentions=(harness.me,))
+    assert thanks == []
+    in_thread = harness.message_payload(f"{harness.mention()} {COVERED}", channel_id=THREAD_ID)
+    assert await harness.message("what about a PhD?", channel_id=THREAD_ID, reply_to=in_thread,
+                                 mentions=(harness.me,)) == []
+    follow_up = await harness.message(f"{harness.mention()} what about a PhD?", reply_to=answer.message,
+                                      mentions=(harness.me,))
+    assert follow_up.reply.embeds[0]["title"] == "Q: what about a PhD?"
+    assert await count(harness, AnswerLog) == 2
+    harness.assert_no_pings()
+
+
+async def test_more_sources_show_the_answers_own_sources_after_a_reload(harness):
+    """The sources listed are the ones the answer cited, not a new search over changed guides."""
+    reply = (await harness.slash("ask", question=COVERED)).reply
+    answer_id = int(reply.custom_ids[3].split(":")[2])
+    cited = (await harness.bot.services.community.get_answer(answer_id)).cited_section_ids
+    retired = "arya-how-to-become-ml-engineer#introduction"
+    assert len(cited) == 5 and cited[3] == retired, cited  # the real guides, as cited today
+    # The guide's title heading is renamed (so its introduction gets another id) and a new guide added.
+    arya = harness.settings.guides_dir / "arya-how-to-become-ml-engineer.md"
+    arya.write_text(arya.read_text(encoding="utf-8").replace(
+        "\n# How to become a Machine Learning Engineer?\n", "\n# Becoming an ML engineer\n"), encoding="utf-8")
+    added = (await harness.slash("kb add", user=harness.moderator, file=harness.attachment("degrees.md", DEGREE_GUIDE))).reply
+    assert "Guide added" in added.text
+    sections = harness.bot.services.knowledge.current.guides.sections
+    assert retired not in sections and all(s in sections for s in cited if s != retired)
+    rerun = harness.bot.services.answers.answer(COVERED, 5)
+    assert any(c.doc_id == "degree-faq" for c in rerun.citations)  # a new search would show the new guide
+
+    more = (await harness.click(reply.custom_ids[3], reply, user=harness.other)).reply
+    assert more.ephemeral
+    fields = more.embeds[0]["fields"]
+    last = sections[cited[4]]
+    assert [f["name"] for f in fields] == ["[4] (no longer in the guides)",
+                                           f"[5] {last.guide_title} — {last.heading}"]
+    assert "retired" in fields[0]["value"] and "no longer in the guides" in more.embeds[0]["description"]
+    assert fields[1]["value"].startswith("> " + " ".join(last.text.split())[:40])
+    assert "Degree FAQ" not in more.text
+    harness.assert_no_pings()
+
+
+DEGREE_GUIDE = b"""---
+id: degree-faq
+title: Degree FAQ
+---
+
+# Degree FAQ
+
+## Do I need a degree to become an ML engineer?
+
+Do you need a degree to become an ML engineer? A degree helps an ML engineer, but you do not need a degree
+to become an ML engineer: many ML engineers become ML engineers through projects instead of a degree.
+"""

@@ -1,7 +1,12 @@
 """/kb through Discord's real dispatch: reload, add, remove (autocomplete + confirmation), status, gaps."""
 from __future__ import annotations
 
+import gc
+import logging
+import weakref
 from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
 
 from tests.discord_harness import harness  # noqa: F401 - fixture
 
@@ -181,11 +186,20 @@ async def test_remove_can_be_cancelled_and_unknown_guides_are_refused(harness):
 async def test_an_unanswered_confirmation_expires_with_its_buttons_disabled(harness, monkeypatch):
     from bot.discord_bot.cogs import kb
 
-    monkeypatch.setattr(kb, "CONFIRM_TIMEOUT", 0.01)
+    views = []
+
+    class Recorded(kb.ConfirmView):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            views.append(self)
+    monkeypatch.setattr(kb, "ConfirmView", Recorded)
     before = snapshot(harness.settings.guides_dir)
     ask = (await harness.slash("kb remove", user=harness.moderator, guide="edureka-how-to-become-ml-engineer")).reply
+    [view] = views
+    assert view.timeout == kb.CONFIRM_TIMEOUT
     start = len(harness.all_sent())
-    await harness.drain(include_timers=True)  # let the view's own timeout run
+    view.stop()
+    await view.on_timeout()  # as if the minute had passed, without waiting for it
     expired = harness.all_sent()[start:]
     assert [s.kind for s in expired] == ["edit_original"] and expired[0].token == ask.token
     assert "expired; nothing was changed" in expired[0].content
@@ -204,3 +218,83 @@ async def test_gaps_lists_unanswered_questions_with_counts_and_not_helpful_votes
     assert "**3×** what is the best pizza topping in naples" in reply.text
     assert "👎 1 · 👍 0 — do I need a degree to become an ML engineer?" in reply.text
     harness.assert_no_pings()
+
+
+OTHER_GUIDE = NEW_GUIDE.replace(b"quokka-study-plan", b"wombat-study-plan").replace(b"quokkaboard", b"wombatboard")
+
+
+async def test_two_uploads_with_the_same_name_cannot_overwrite_each_other(harness):
+    guides = harness.settings.guides_dir
+    harness.start_slash("kb add", user=harness.moderator, file=harness.attachment("plan.md", NEW_GUIDE))
+    harness.start_slash("kb add", user=harness.owner, file=harness.attachment("plan.md", OTHER_GUIDE))
+    await harness.drain()
+    replies = [s for s in harness.all_sent() if s.kind == "followup"]
+    assert len(replies) == 2 and all(r.ephemeral for r in replies)
+    added = [r for r in replies if "Guide added" in r.text]
+    refused = [r for r in replies if "already exists" in r.text]
+    assert len(added) == 1 and len(refused) == 1, [r.text for r in replies]
+    winner = NEW_GUIDE if "quokkaboard" in added[0].text else OTHER_GUIDE
+    assert (guides / "plan.md").read_bytes() == winner
+    served = harness.bot.services.knowledge.current.guides
+    assert len(served.guides) == 5 and served.guide(
+        "quokka-study-plan" if winner is NEW_GUIDE else "wombat-study-plan") is not None
+    harness.assert_no_pings()
+
+
+def database_busy(*args, **kwargs):
+    raise OperationalError("INSERT INTO knowledge_reloads ...", {}, Exception("database is locked"))
+
+
+async def test_a_reload_that_cannot_be_audited_still_counts(harness, monkeypatch, caplog):
+    monkeypatch.setattr(harness.bot.services.community, "record_reload", database_busy)
+    with caplog.at_level(logging.WARNING, logger="bot.discord_bot.cogs.kb"):
+        added = (await harness.slash("kb add", user=harness.moderator, file=harness.attachment("q.md", NEW_GUIDE))).reply
+        reloaded = (await harness.slash("kb reload", user=harness.moderator)).reply
+    assert "Guide added" in added.text and "Now serving 5 guides" in reloaded.text
+    assert (harness.settings.guides_dir / "q.md").read_bytes() == NEW_GUIDE
+    assert harness.bot.services.knowledge.current.guides.guide("quokka-study-plan") is not None
+    assert [r.getMessage() for r in caplog.records].count(
+        f"could not record a knowledge reload by {harness.moderator.id} (ok=True)") == 2
+
+
+async def test_an_unexpected_reload_failure_still_takes_the_change_back(harness, monkeypatch, caplog):
+    store = harness.bot.services.knowledge
+    guides = harness.settings.guides_dir
+    before, knowledge = snapshot(guides), store.current
+
+    def reload(loaded_by=None):
+        raise OSError(5, "Input/output error")
+    monkeypatch.setattr(store, "reload", reload)
+    with caplog.at_level(logging.ERROR):
+        added = (await harness.slash("kb add", user=harness.moderator, file=harness.attachment("q.md", NEW_GUIDE))).reply
+        assert added.ephemeral and added.content.startswith("Something went wrong on my side")
+        assert snapshot(guides) == before  # the upload was taken back
+        ask = (await harness.slash("kb remove", user=harness.moderator, guide="edureka-how-to-become-ml-engineer")).reply
+        done = await harness.click(ask.custom_ids[0], ask, user=harness.moderator)
+    assert done.reply.callback_type == 7 and done[-1].content.startswith("Something went wrong on my side")
+    assert snapshot(guides) == before  # the guide moved aside was put back
+    assert not list((harness.settings.knowledge_dir / ".removed-guides").iterdir())
+    assert store.current is knowledge
+    assert sum("Input/output error" in str(r.exc_info[1]) for r in caplog.records if r.exc_info) == 2
+
+
+class Node:
+    pass
+
+
+async def test_a_reload_leaves_garbage_collectable(harness):
+    """Cyclic garbage made before (or while) a reload is still freed by the collector afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()  # keep the collector from freeing it before the reload (it may run at any allocation)
+    try:
+        garbage = Node()
+        garbage.self = garbage
+        alive = weakref.ref(garbage)
+        del garbage
+        reply = (await harness.slash("kb reload", user=harness.moderator)).reply
+        assert "Now serving 4 guides" in reply.text
+        gc.collect()
+        assert alive() is None, "the reload froze garbage into the permanent generation"
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -15,8 +15,8 @@ from discord import app_commands
 from bot import Settings, create_bot
 from bot.discord_bot import runner
 from bot.discord_bot.errors import CareerTree
-from tests.discord_harness import (APP_ID, BOT_ID, GUILD_ID, Persona, Recorder, harness,  # noqa: F401
-                                   harness_settings, make_harness)
+from tests.discord_harness import (APP_ID, BOT_ID, GENERAL_ID, GUILD_ID, HELP_ID, THREAD_ID, Persona,  # noqa: F401
+                                   Recorder, harness, harness_settings, make_harness)
 
 COVERED = "do I need a degree to become an ML engineer?"
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.very-secret-token-value"
@@ -70,6 +70,17 @@ async def test_unexpected_failures_become_a_short_private_reply_and_a_logged_tra
     harness.assert_no_pings()
 
 
+async def test_when_the_ask_channels_cannot_be_read_ordinary_messages_get_no_reply(harness, caplog):
+    await break_the_database(harness)
+    with caplog.at_level(logging.WARNING):
+        for channel_id in (GENERAL_ID, HELP_ID, THREAD_ID):
+            assert await harness.message("anyone around for lunch?", channel_id=channel_id) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    warnings = [r for r in caplog.records if r.name == "bot.discord_bot.cogs.ask"]
+    assert len(warnings) == 3 and "could not decide whether to answer" in warnings[0].getMessage()
+    assert "no such table" in str(warnings[0].exc_info[1])
+
+
 async def test_the_asking_cooldown_is_per_member_and_says_when_to_try_again(tmp_path):
     async with make_harness(tmp_path, ask_cooldown_rate=1, ask_cooldown_seconds=30) as h:
         assert (await h.slash("ask", question=COVERED)).reply.embeds
@@ -106,8 +117,9 @@ def test_create_bot_is_configured_and_touches_no_network(tmp_path, monkeypatch):
     settings = Settings(discord_token=TOKEN, database_url=f"sqlite:///{tmp_path}/x.sqlite3", knowledge_dir=tmp_path / "k")
     bot = create_bot(settings)
     assert isinstance(bot, discord.ext.commands.Bot) and isinstance(bot.tree, CareerTree)
-    assert bot.intents.message_content and bot.intents.guilds and bot.intents.guild_messages
-    assert not bot.intents.members and not bot.intents.presences
+    # Only what the bot uses (threads and forum posts come with `guilds`); nothing privileged but content.
+    assert bot.intents == discord.Intents(guilds=True, guild_messages=True, dm_messages=True, message_content=True)
+    assert not bot.intents.members and not bot.intents.presences and not bot.intents.typing
     assert bot.allowed_mentions.to_dict() == {"parse": []}
     assert not (tmp_path / "x.sqlite3").exists() and bot._services is None
     assert TOKEN not in repr(settings)
@@ -204,6 +216,26 @@ def test_sync_command_syncs_to_one_guild_or_globally(tmp_path, monkeypatch, caps
     assert routes == [f"PUT /applications/{APP_ID}{where}/commands"]
     out = capsys.readouterr().out
     assert re.search(r"Synced \d+ commands (to server \d+|globally)", out)
+
+
+@pytest.mark.parametrize("guild_id", [GUILD_ID, None])
+def test_a_refused_sync_says_what_to_check(tmp_path, monkeypatch, capsys, restore_logging, guild_id):
+    fake_login(monkeypatch)
+
+    async def request(self, route, **kwargs):
+        raise discord.Forbidden(_Forbidden(), {"code": 50001, "message": "Missing Access"})
+    monkeypatch.setattr(discord.http.HTTPClient, "request", request)
+    assert runner.sync(harness_settings(tmp_path, discord_token=TOKEN), guild_id) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    if guild_id:
+        assert last == (f"Discord refused the sync: is the bot in server {guild_id} with the applications.commands "
+                        "scope?")
+    else:
+        assert last.startswith("Discord refused the global sync: ") and "None" not in last and "server" not in last
+
+
+class _Forbidden:
+    status, reason = 403, "Forbidden"
 
 
 def test_a_refused_message_content_intent_says_where_to_enable_it(tmp_path, monkeypatch, capsys, restore_logging):

@@ -80,6 +80,8 @@ async def test_bad_goal_input_gets_a_clear_private_reply_and_nothing_is_lost(har
         ("goal add", {"text": "Ship a model", "due": "2000-01-01"}, "is in the past"),
         ("goal add", {"text": "   "}, "A goal needs a description"),
         ("goal done", {"goal": "linear algebra"}, "Pick one of your goals from the list"),
+        ("goal done", {"goal": "²"}, "Pick one of your goals from the list"),    # "²".isdigit(), but not a number
+        ("goal remove", {"goal": "#١"}, "Pick one of your goals from the list"),  # an Arabic-Indic digit one
         ("goal done", {"goal": "999"}, "You have no goal #999."),
         ("goal remove", {"goal": "99999999999999999999"}, "You have no goal #99999999999999999999."),
     ]

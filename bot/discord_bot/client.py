@@ -30,13 +30,10 @@ EXTENSIONS = tuple(f"{COGS_PACKAGE}.{name}" for name in (
 
 
 def bot_intents() -> discord.Intents:
-    """The default intents minus the privileged member and presence ones, plus message content, which
-    mentions and the configured ask channels need (the bot reads the question from the message)."""
-    intents = discord.Intents.default()
-    intents.presences = False
-    intents.members = False
-    intents.message_content = True
-    return intents
+    """Only what the bot uses: guilds (servers, channels, roles, and threads and forum posts too),
+    messages in servers and in DMs, and message content, which mentions and the configured ask channels
+    need (the bot reads the question from the message). Interactions need no intent."""
+    return discord.Intents(guilds=True, guild_messages=True, dm_messages=True, message_content=True)
 
 
 class CareerBot(commands.Bot):

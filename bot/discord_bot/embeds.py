@@ -5,7 +5,9 @@ Limits (Discord API v10): title 256, description 4096, field name 256, field val
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Sequence
 
 import discord
 
@@ -75,13 +77,30 @@ def not_covered_embed(answer: Answer) -> discord.Embed:
     return fit(embed)
 
 
-def sources_embed(question: str, citations: list[Citation], *, start: int = SHOWN_CITATIONS) -> discord.Embed:
+@dataclass(frozen=True)
+class Retired:
+    """A source an answer cited that is no longer in the guides (removed or renamed since)."""
+    rank: int
+    section_id: str
+
+
+def sources_embed(question: str, citations: Sequence[Citation | Retired], *,
+                  start: int = SHOWN_CITATIONS) -> discord.Embed:
     """"More sources": the citations after the first three, shown to the member who asked for them."""
     rest = citations[start:]
     embed = discord.Embed(title=truncate(f"More sources: {clean(question)}", TITLE_MAX), colour=BRAND)
     if not rest:
         embed.description = "There are no more sources for this answer; the reply shows them all."
+    retired = sum(isinstance(c, Retired) for c in rest)
+    if retired:
+        embed.description = (f"{retired} of these source{'s are' if retired != 1 else ' is'} no longer in the "
+                             "guides (removed or renamed since this answer), so only a note is shown for it.")
     for citation in rest[:10]:
+        if isinstance(citation, Retired):
+            embed.add_field(name=f"[{citation.rank}] (no longer in the guides)",
+                            value="This source was retired from the guides after the answer; its text is omitted.",
+                            inline=False)
+            continue
         name, value = citation_field(citation, quote_limit=300)
         embed.add_field(name=name, value=value, inline=False)
     embed.set_footer(text=FOOTER)

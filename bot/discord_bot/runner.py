@@ -124,6 +124,9 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
     except discord.LoginFailure:
         return fail(BAD_TOKEN, EXIT_BAD_TOKEN)
     except discord.Forbidden:
-        return fail(f"Discord refused the sync: is the bot in server {guild_id} with the applications.commands "
-                    "scope?", EXIT_ERROR)
+        if guild_id:
+            return fail(f"Discord refused the sync: is the bot in server {guild_id} with the applications.commands "
+                        "scope?", EXIT_ERROR)
+        return fail("Discord refused the global sync: check that DISCORD_TOKEN is this application's bot token.",
+                    EXIT_ERROR)
     return EXIT_OK

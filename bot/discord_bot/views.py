@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 
 import discord
 
+from bot.domain.answers import Citation
 from bot.domain.errors import NotFound
+from bot.domain.guides import Section
 
-from .embeds import sources_embed, truncate
+from .embeds import Retired, sources_embed, truncate
 from .errors import guarded, send_private
 
 if TYPE_CHECKING:
@@ -114,10 +116,24 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button],
         async def handle() -> None:
             bot = _bot(interaction)
             record = await bot.services.community.get_answer(self.answer_id)
-            top = max(bot.settings.top_k, 5)
+            if record.cited_section_ids:  # the sources the answer cited, as the guides have them now
+                sections = bot.services.knowledge.current.guides.sections
+                cited = [stored_citation(rank, section_id, sections.get(section_id))
+                         for rank, section_id in enumerate(record.cited_section_ids, 1)]
+                await send_private(interaction, embed=sources_embed(record.question, cited))
+                return
+            top = max(bot.settings.top_k, 5)  # an answer logged without its sources: search again
             answer = await asyncio.to_thread(bot.services.answers.answer, record.question, top)
             await send_private(interaction, embed=sources_embed(answer.question, answer.citations))
         await guarded(interaction, handle)
+
+
+def stored_citation(rank: int, section_id: str, section: Section | None) -> Citation | Retired:
+    """A cited section from the current knowledge, or a note that it has been removed since."""
+    if section is None:
+        return Retired(rank, section_id)
+    return Citation(rank, section.guide_id, section.id, section.guide_title, section.heading, section.url,
+                    section.text, 0.0)
 
 
 DYNAMIC_ITEMS = (VoteButton, SaveButton, MoreSourcesButton)

@@ -1,5 +1,6 @@
-"""Asking: `/ask`, the "Ask the guides" message menu, and questions in messages (a mention anywhere,
-every message in a configured ask channel, the opening post of a thread in a configured forum).
+"""Asking: `/ask`, the "Ask the guides" message menu, and questions in messages (a literal mention anywhere,
+every message with text in a configured ask channel, the opening post of a thread in a configured forum,
+asked with the post's title).
 
 Each path calls one service, `services.answers.answer` (in a worker thread, so a search never blocks the
 event loop), logs the answer for the feedback buttons and, when the guides don't cover it, records the
@@ -89,31 +90,61 @@ class Ask(commands.Cog):
             cache[guild_id] = frozenset(config.ask_channel_ids)
         return cache[guild_id]
 
+    def mentions_me(self, message: discord.Message) -> bool:
+        """True only for a literal `<@id>` / `<@!id>` in the text: replying to the bot with the default
+        reply-ping also puts it in `message.mentions`, and "thanks, that helped!" is not a question."""
+        me = self.bot.user
+        return me is not None and re.search(rf"<@!?{me.id}>", message.content or "") is not None
+
+    @staticmethod
+    def is_forum_post(message: discord.Message) -> bool:
+        """The opening message of a forum post: a thread whose id is the message's."""
+        channel = message.channel
+        return isinstance(channel, discord.Thread) and message.id == channel.id
+
     async def should_answer(self, message: discord.Message) -> bool:
         me = self.bot.user
         if me is None or message.author.bot or message.webhook_id is not None:
             return False
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return False  # joins, pins, "thread created" and other system messages
         if message.guild is None:
             return True  # a direct message to the bot is a question for it
-        if any(user.id == me.id for user in message.mentions):
+        if self.mentions_me(message):
             return True
         channels = await self.ask_channels(message.guild.id)
         channel = message.channel
         if channel.id in channels:
             return True
-        # A forum post is a thread whose opening message has the thread's id.
-        return isinstance(channel, discord.Thread) and channel.parent_id in channels and message.id == channel.id
+        return self.is_forum_post(message) and getattr(channel, "parent_id", None) in channels
 
     def question_of(self, message: discord.Message) -> str:
         me = self.bot.user
-        return re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip() if me else message.content
+        text = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip() if me else (message.content or "")
+        if self.is_forum_post(message):
+            title = getattr(message.channel, "name", "") or ""
+            text = f"{title}\n{text}".strip()  # the post's title is part of the question
+        return text
 
     @commands.Cog.listener("on_message")
     async def answer_in_place(self, message: discord.Message) -> None:
         try:
             if not await self.should_answer(message):
                 return
-            question = self.question_of(message)
+        except Exception:  # e.g. the ask channels could not be read: say nothing rather than reply everywhere
+            log.warning("could not decide whether to answer message %s in channel %s", message.id,
+                        message.channel.id, exc_info=True)
+            return
+        # Asked on purpose (a mention or a DM) gets told what is wrong with the question; a message in
+        # an ask channel that isn't a usable question (an image, "?!") is left alone.
+        addressed = message.guild is None or self.mentions_me(message)
+        question = self.question_of(message)
+        if not addressed:
+            try:
+                check_question(question)
+            except DomainError:
+                return
+        try:
             retry_after = self.bot.ask_limiter.hit(message.author.id)
             if retry_after is not None:
                 await message.reply(cooldown_message(retry_after), mention_author=False)

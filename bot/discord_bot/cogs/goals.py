@@ -32,7 +32,7 @@ def parse_due(text: str | None) -> date | None:
 
 def parse_goal_id(ref: str) -> int:
     text = ref.strip().lstrip("#")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²".isdigit() is True, but int() refuses it
         raise DomainError(PICK)
     return int(text)
 

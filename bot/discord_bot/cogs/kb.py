@@ -2,13 +2,14 @@
 
 Hidden from members by `default_permissions(manage_guild=True)` and checked again on every use
 (Manage Server or the moderator role). Rebuilding runs in a worker thread; the store swaps the new
-snapshot in one step, or raises and keeps the old one serving, and each attempt is audited.
+snapshot in one step, or raises and keeps the old one serving; each attempt is audited (best effort).
 Every reply is private.
 """
 from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from pathlib import Path
 
 import discord
@@ -24,23 +25,27 @@ from ..embeds import NOT_COVERED, bullet_lines, clean, info_embed, timestamp, tr
 from ..views import ConfirmView
 from .kb_files import check_upload, remove_guide, safe_guide_name, too_big, write_guide
 
+log = logging.getLogger(__name__)
 KEPT = "Nothing changed: the previous knowledge is still serving."
 CONFIRM_TIMEOUT = 60.0  # seconds a /kb remove confirmation stays open
 
 
 def reload_in_worker(store, loaded_by: str) -> Knowledge:
     """`store.reload` for a worker thread. A big build allocates millions of objects, and CPython's cyclic
-    collector, triggered by them, would stop every thread (the event loop too) for 100-250 ms per pass:
-    pause it for the build, then freeze the new snapshot so later passes don't walk it."""
+    collector, triggered by them, would stop every thread (the event loop too) many times during it:
+    pause it for the build. The heap is not frozen here (only once, in `setup_hook`): a freeze after each
+    reload would also pin whatever garbage the whole process made meanwhile, for good."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        knowledge = store.reload(loaded_by=loaded_by)
+        return store.reload(loaded_by=loaded_by)
     finally:
         if enabled:
             gc.enable()
-    gc.freeze()
-    return knowledge
+
+
+def already_exists(name: str) -> str:
+    return f"A guide file named `{name}` already exists. Use `replace: True` to update it, or rename your file."
 
 
 def summary(kb: Knowledge) -> str:
@@ -74,10 +79,17 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         try:
             kb = await asyncio.to_thread(reload_in_worker, self.store, str(user_id))
         except KnowledgeError as error:
-            await self.bot.services.community.record_reload(user_id, False, str(error))
+            await self.audit(user_id, False, str(error))
             return None, error
-        await self.bot.services.community.record_reload(user_id, True, summary(kb))
+        await self.audit(user_id, True, summary(kb))
         return kb, None
+
+    async def audit(self, user_id: int, ok: bool, text: str) -> None:
+        """Best effort: the reload already happened (or was refused), whether or not it can be recorded."""
+        try:
+            await self.bot.services.community.record_reload(user_id, ok, text)
+        except Exception:
+            log.warning("could not record a knowledge reload by %s (ok=%s)", user_id, ok, exc_info=True)
 
     # ------------------------------------------------------------------ reload
 
@@ -105,8 +117,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
             raise DomainError(too_big(name, file.size, settings.max_guide_bytes))
         guides_dir = settings.guides_dir
         if (guides_dir / name).exists() and not replace:
-            raise DomainError(f"A guide file named `{name}` already exists. Use `replace: True` to update it, "
-                              "or rename your file.")
+            raise DomainError(already_exists(name))
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         try:
@@ -116,12 +127,18 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
                                             "upload it again; nothing was written."), ephemeral=True)
             return
         async with self.bot.kb_lock:
+            if (guides_dir / name).exists() and not replace:  # again: another upload may have added it meanwhile
+                raise DomainError(already_exists(name))
             clash = self.store.current.guides.guide(guide.id)
             if clash is not None and Path(clash.path).name != name:
                 raise DomainError(f"The guide id `{guide.id}` is already used by `{Path(clash.path).name}`; "
                                   "give the new guide another `id:` in its front matter.")
             undo = await asyncio.to_thread(write_guide, guides_dir, name, data)
-            kb, error = await self.rebuild(interaction.user.id)
+            try:
+                kb, error = await self.rebuild(interaction.user.id)
+            except BaseException:
+                await asyncio.to_thread(undo)
+                raise
             if error is not None:
                 await asyncio.to_thread(undo)
         if error is not None:
@@ -154,7 +171,11 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
                 except DomainError as error:
                     await click.edit_original_response(content=str(error))
                     return
-                kb, error = await self.rebuild(click.user.id)
+                try:
+                    kb, error = await self.rebuild(click.user.id)
+                except BaseException:
+                    await asyncio.to_thread(undo)
+                    raise
                 if error is not None:
                     await asyncio.to_thread(undo)
             if error is not None:
@@ -183,7 +204,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         """Show the guides being served, their size, and the last reload."""
         kb = self.store.current
         audit = await self.bot.services.community.last_reload()
-        by = f" by <@{kb.loaded_by}>" if kb.loaded_by and kb.loaded_by.isdigit() else ""
+        by = f" by <@{kb.loaded_by}>" if kb.loaded_by and kb.loaded_by.isascii() and kb.loaded_by.isdigit() else ""
         lines = [f"Serving {summary(kb)}.", f"Loaded {timestamp(kb.loaded_at)}{by}."]
         if audit is not None:
             who = f" by <@{audit.reloaded_by}>" if audit.reloaded_by else ""
