@@ -74,6 +74,18 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
     def store(self):
         return self.bot.services.knowledge
 
+    async def rebuild_or_undo(self, user_id: int, undo) -> tuple[Knowledge | None, KnowledgeError | None]:
+        """`rebuild` after a file change; if the knowledge is refused, or anything fails, `undo` the change
+        so the files on disk match the knowledge still serving."""
+        try:
+            kb, error = await self.rebuild(user_id)
+        except BaseException:
+            await asyncio.to_thread(undo)
+            raise
+        if error is not None:
+            await asyncio.to_thread(undo)
+        return kb, error
+
     async def rebuild(self, user_id: int) -> tuple[Knowledge | None, KnowledgeError | None]:
         """Reload off the event loop and audit the attempt; the caller holds `bot.kb_lock`."""
         try:
@@ -134,13 +146,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
                 raise DomainError(f"The guide id `{guide.id}` is already used by `{Path(clash.path).name}`; "
                                   "give the new guide another `id:` in its front matter.")
             undo = await asyncio.to_thread(write_guide, guides_dir, name, data)
-            try:
-                kb, error = await self.rebuild(interaction.user.id)
-            except BaseException:
-                await asyncio.to_thread(undo)
-                raise
-            if error is not None:
-                await asyncio.to_thread(undo)
+            kb, error = await self.rebuild_or_undo(interaction.user.id, undo)
         if error is not None:
             await interaction.followup.send(embed=problems_embed(f"`{name}` was not added", error,
                                             f"The upload was taken back. {KEPT}"), ephemeral=True)
@@ -171,13 +177,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
                 except DomainError as error:
                     await click.edit_original_response(content=str(error))
                     return
-                try:
-                    kb, error = await self.rebuild(click.user.id)
-                except BaseException:
-                    await asyncio.to_thread(undo)
-                    raise
-                if error is not None:
-                    await asyncio.to_thread(undo)
+                kb, error = await self.rebuild_or_undo(click.user.id, undo)
             if error is not None:
                 await click.edit_original_response(content=None, embed=problems_embed(
                     "Not removed", error, f"The guide was put back. {KEPT}"))
