@@ -90,6 +90,22 @@ def test_eval_set_is_big_enough_and_well_formed():
     assert sum(i["expect"] is None for i in items) >= 20
 
 
+def test_eval_file_format_is_checked_not_guessed(tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"question": "do I need a PhD?", "expected": "a Ph.D."}\n\n'
+                    '{"question": "lol", "expect": null}\n', encoding="utf-8")
+    assert [i["expect"] for i in load_items(good)] == ["a Ph.D.", None]
+    for line, says in [('{"question": "do I need a PhD?", "answer": "a Ph.D."}', "expect"),
+                       ('{"question": "do I need a PhD?", "expect": "  "}', "non-empty"),
+                       ('{"q": "do I need a PhD?", "expect": null}', "question"),
+                       ('not json', "not valid JSON")]:
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text(good.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=says) as caught:
+            load_items(bad)
+        assert "bad.jsonl:4" in str(caught.value)
+
+
 def test_quality_does_not_fall(answers):
     report = evaluate(answers, load_items(DATA / "eval.jsonl"))
     assert report.hit1 >= FLOOR["hit1"]

@@ -1,7 +1,9 @@
 """Retrieval evaluation: hit@1, hit@3, MRR@10, off-topic abstention and in-scope false abstention.
 
-The file is JSON Lines: `{"question": ..., "expect": "phrase" | null}`. An in-scope item is a hit at
-rank r when the r-th citation's passage contains `expect` (case-insensitive, whitespace-normalised).
+The file is JSON Lines: `{"question": ..., "expect": "phrase" | null}`; `expected`, `phrase` or
+`must_contain` are read as `expect`, and a line with none of them is an error rather than an off-topic
+question. An in-scope item is a hit at rank r when the r-th citation's passage contains `expect`
+(case-insensitive, whitespace-normalised).
 Rankings are the answer's own citations: an abstained in-scope question counts as a miss at every rank.
 """
 from __future__ import annotations
@@ -32,17 +34,32 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+PHRASE_KEYS = ("expect", "expected", "phrase", "must_contain")  # the first one present is the label
+
+
+def _item(raw: object, where: str) -> dict:
+    """One labelled question as {"question", "expect"}; `expect` None marks an off-topic question."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("question"), str):
+        raise ValueError(f"{where}: each line needs a \"question\" string")
+    key = next((k for k in PHRASE_KEYS if k in raw), None)
+    if key is None:
+        raise ValueError(f"{where}: say what the right passage must contain, \"expect\": \"phrase\", "
+                         f"or mark the question off-topic with \"expect\": null")
+    expect = raw[key]
+    if expect is not None and not (isinstance(expect, str) and expect.strip()):
+        raise ValueError(f"{where}: \"{key}\" must be a non-empty phrase, or null for an off-topic question")
+    return {**raw, "question": raw["question"], "expect": expect}
+
+
 def load_items(path: Path) -> list[dict]:
     items = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip():
             try:
-                item = json.loads(line)
+                raw = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-                raise ValueError(f"{path}:{n}: each line needs a \"question\" string")
-            items.append(item)
+            items.append(_item(raw, f"{path}:{n}"))
     return items
 
 
