@@ -124,6 +124,19 @@ def test_sections_and_passages_split_on_headings_and_size():
     assert " ".join(p.text for p in deeper.passages) == long_para  # cut, never changed
 
 
+def test_a_lead_in_section_shows_its_subsections_but_is_searched_by_its_own_words():
+    text = ("---\nid: lead\ntitle: Lead Guide\n---\n\n## Traits of a good engineer\n\n"
+            "Here are the traits:\n\n### They Love Maths\n\nMaths matters.\n\n### They Ship Code\n\n"
+            "Shipping matters.\n\n## Salary\n\n" + "Pay is good. " * 30 + "\n\n### In London\n\nMore.\n")
+    sections = {s.heading: s for s in parse_guide(Path("lead.md"), text).sections}
+    (lead,) = sections["Traits of a good engineer"].passages
+    assert lead.text == "Here are the traits:\n- They Love Maths\n- They Ship Code"
+    assert lead.indexed == "Here are the traits:"
+    (salary,) = sections["Salary"].passages  # its own text is more than a lead-in: left alone
+    assert salary.indexed is None and "In London" not in salary.text
+    assert sections["They Love Maths"].passages[0].text == "Maths matters."
+
+
 def test_split_passages_cuts_a_giant_word():
     pieces = split_passages(["x" * 2500])
     assert [len(p) for p in pieces] == [1000, 1000, 500]

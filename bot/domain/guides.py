@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from .errors import KnowledgeError, Problem
-from .passages import split_passages
+from .passages import MAX_PASSAGE_CHARS, split_passages
 
 GUIDE_SUFFIXES = (".md", ".txt")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 FRONT_MATTER_KEYS = {"id", "title", "author", "publisher", "url", "date", "tags"}
 INTRO_SLUG = "introduction"
+LEAD_IN_CHARS = 300  # a section with subsections and no more own text than this lists their headings
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _AD_LINE = re.compile(r"^\s*\d{2,4}\s*[*x×]\s*\d{2,4}\s*ad\s*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+\))\s+")
@@ -33,6 +34,7 @@ class Passage:
     guide_id: str
     section_id: str
     text: str
+    indexed: str | None = None  # what search sees, when not `text` (a lead-in's own words, without its contents)
 
 
 @dataclass(frozen=True)
@@ -231,10 +233,26 @@ def _txt_blocks(lines: list[str]) -> list[tuple[int | None, str, int]]:
     return blocks
 
 
+def _with_contents(section: Section, children: list[Section]) -> Section:
+    """A section whose own text only leads into its subsections ("Here are the characteristics of ...:")
+    answers nothing when quoted alone, so its passage shows the subsections' headings after the lead-in.
+    Search still sees only the lead-in: the subsections are indexed under their own headings already."""
+    if not children or len(section.text) > LEAD_IN_CHARS:
+        return section
+    text = section.text
+    for child in children:
+        line = f"- {child.heading}"
+        if len(text) + 1 + len(line) > MAX_PASSAGE_CHARS:
+            break
+        text = f"{text}\n{line}" if text else line
+    return replace(section, passages=(Passage(f"{section.id}:0", section.guide_id, section.id, text, section.text),))
+
+
 def _sections(guide: Guide, blocks, body_line: int) -> list[Section]:
     sections: list[Section] = []
+    levels: list[int] = []
     used: set[str] = set()
-    heading, parent, line, paragraphs = "Introduction", None, body_line, []
+    heading, parent, line, paragraphs, level_now = "Introduction", None, body_line, [], 1
     parents: dict[int, str] = {}
 
     def close() -> None:
@@ -248,6 +266,7 @@ def _sections(guide: Guide, blocks, body_line: int) -> list[Section]:
             Passage(f"{sid}:{i}", guide.id, sid, text) for i, text in enumerate(split_passages(paragraphs))
         )
         sections.append(Section(sid, guide.id, guide.title, heading, parent, guide.url, line, passages))
+        levels.append(level_now)
 
     for level, text, n in blocks:
         if level is None:
@@ -259,9 +278,18 @@ def _sections(guide: Guide, blocks, body_line: int) -> list[Section]:
         parents = {k: v for k, v in parents.items() if k < level}
         parent = parents[max(parents)] if parents else None
         parents[level] = text
-        heading, line, paragraphs = text, body_line + n, []
+        heading, line, paragraphs, level_now = text, body_line + n, [], level
     close()
-    return sections
+    out = []
+    for i, section in enumerate(sections):
+        children = []
+        for j in range(i + 1, len(sections)):
+            if levels[j] <= levels[i]:
+                break
+            if sections[j].parent_heading == section.heading:
+                children.append(sections[j])
+        out.append(_with_contents(section, children))
+    return out
 
 
 # ---------------------------------------------------------------- a folder

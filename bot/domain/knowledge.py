@@ -19,9 +19,9 @@ from .search import SearchIndex
 
 
 def passage_index_text(section: Section, passage: Passage) -> str:
-    """What the index sees for a passage: its section heading (and parent heading) plus its text."""
+    """What the index sees for a passage: its section heading (and parent heading) plus its own words."""
     heading = f"{section.parent_heading or ''} {section.heading}"
-    return f"{heading}\n{passage.text}"
+    return f"{heading}\n{passage.text if passage.indexed is None else passage.indexed}"
 
 
 @dataclass(frozen=True)
