@@ -24,3 +24,14 @@ def test_query_synonyms_only_on_questions():
     assert "salari" in expand_query("how much do they earn")
     assert "salari" not in analyse("how much do they earn")
     assert content_terms("ml ml ML") == ["machin", "learn"]
+
+
+def test_a_doctor_is_not_a_doctorate():
+    assert analyse("Ph.D.") == analyse("doctorate") == ["phd"]
+    assert "phd" not in analyse("how do I become a doctor")
+
+
+def test_how_much_do_they_make_asks_about_pay():
+    assert "salari" in expand_query("how much do ML engineers make?")
+    assert "salari" not in expand_query("how much maths do I need to make models?")
+    assert "salari" not in analyse("how much do ML engineers make?")  # query side only

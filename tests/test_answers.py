@@ -90,6 +90,18 @@ def test_eval_set_is_big_enough_and_well_formed():
     assert sum(i["expect"] is None for i in items) >= 20
 
 
+def test_weak_matches_are_not_cited_as_padding(answers):
+    from bot.domain.answers import MIN_SHARE_OF_BEST
+
+    answer = answers.answer("how do I prepare for ML interviews?", top=5)
+    assert answer.answered and "Interviews" in answer.citations[0].section
+    assert len(answer.citations) < 5  # the other sections share only "machine learning" with it
+    for question in ("what skills does an ML engineer need?", "do I need a degree for ML?"):
+        citations = answers.answer(question, top=10).citations
+        assert len(citations) >= 2
+        assert all(c.score >= MIN_SHARE_OF_BEST * citations[0].score for c in citations)
+
+
 def test_eval_file_format_is_checked_not_guessed(tmp_path):
     good = tmp_path / "good.jsonl"
     good.write_text('{"question": "do I need a PhD?", "expected": "a Ph.D."}\n\n'

@@ -43,7 +43,8 @@ CANONICAL: dict[str, str] = {
     "ds": "data scientist",
     "cs": "computer science",
     "compsci": "computer science",
-    "phd": "phd doctorate",
+    "doctorate": "phd",  # not "doctor": its stem would make "how do I become a doctor?" a PhD question
+    "doctoral": "phd",
     "msc": "master",
     "masters": "master",
     "bsc": "bachelor",
@@ -173,10 +174,20 @@ def analyse(text: str) -> list[str]:
     return list(chain.from_iterable(found))
 
 
+# Question phrasings whose meaning no single word carries: "how much do MLEs make?" asks about pay.
+QUERY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bhow much (?:money )?(?:do|does|did|can|could|will|would)\b.*\bmake\b"), "salary"),
+)
+
+
 def expand_query(text: str) -> list[str]:
-    """Terms of a question: `analyse` plus query-side synonyms of the words it contains."""
+    """Terms of a question: `analyse` plus query-side synonyms of the words and phrasings it contains."""
     raw = _raw_tokens(text)
     extra: list[str] = []
+    normalised = " ".join(raw)
+    for pattern, synonyms in QUERY_PHRASES:
+        if pattern.search(normalised):
+            extra.extend(_stem(t) for t in synonyms.split())
     for token in raw:
         synonyms = QUERY_SYNONYMS.get(token)
         if synonyms:

@@ -18,6 +18,9 @@ from .scope import CAREER_TERMS, FIELD_TERMS, ScopeSignals
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP = 10
+# A citation must carry at least this share of the best passage's score: below it, a passage shares only
+# a word or two of little weight with the question ("learning") and would be cited as padding.
+MIN_SHARE_OF_BEST = 0.25
 NOT_COVERED_NOTE = (
     "The guides don't cover that, as far as I can tell. Try rephrasing with the skill, degree or role "
     "you mean, or see /roadmap for the path the guides describe."
@@ -71,12 +74,15 @@ class AnswerService:
         self._knowledge = knowledge
 
     def ranked(self, question: str, k: int = MAX_TOP, kb: Knowledge | None = None) -> list[Citation]:
-        """Best passages for a question, at most one per section, without the abstention check."""
+        """Best passages for a question, at most one per section and none far weaker than the best,
+        without the abstention check."""
         kb = kb or self._knowledge()
         hits = kb.index.search(expand_query(question), k=max(k * 4, 20))
         citations: list[Citation] = []
         seen: set[str] = set()
         for hit in hits:
+            if hit.score < MIN_SHARE_OF_BEST * hits[0].score:
+                break
             passage = kb.passages[hit.doc]
             if passage.section_id in seen:
                 continue
