@@ -26,6 +26,12 @@ from .settings import REPO_ROOT, Settings
 DEFAULT_EVAL_FILE = REPO_ROOT / "tests" / "data" / "eval.jsonl"
 
 
+def _top(value: str) -> int:
+    if not value.strip().isdigit() or not 1 <= int(value) <= MAX_TOP:
+        raise argparse.ArgumentTypeError(f"give a whole number from 1 to {MAX_TOP}, not {value!r}")
+    return int(value)
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(knowledge_dir=getattr(args, "knowledge", None))
 
@@ -34,13 +40,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .container import build_answering
 
     _, answers = build_answering(_settings(args))
-    top = max(1, min(args.top, MAX_TOP))
 
     def one(question: str) -> tuple[dict | str, bool]:
         try:
-            answer = answers.answer(question, top=top)
-        except CareerbotError as exc:
-            payload = {"question": question, "answered": False, "answer": str(exc), "citations": [], "error": str(exc)}
+            answer = answers.answer(question, top=args.top)
+        except CareerbotError as exc:  # same shape as an answer: answered false, the message as the answer
+            payload = {"question": " ".join(question.split()), "answered": False, "answer": str(exc), "citations": []}
             return (payload if args.json else str(exc)), False
         return (answer.to_json() if args.json else format_answer(answer)), True
 
@@ -51,6 +56,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if sys.stdin is None:
             print("No standard input to read questions from.", file=sys.stderr)
             return 2
+        if hasattr(sys.stdin, "reconfigure"):  # a stray non-UTF-8 byte becomes U+FFFD, not a failed batch
+            sys.stdin.reconfigure(encoding="utf-8", errors="replace")
         for line in sys.stdin:  # one JSON line out for every line in, blank lines included
             out, _ = one(line.rstrip("\r\n"))
             print(json.dumps(out, ensure_ascii=False), flush=True)
@@ -136,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question (or, with --json, one per stdin line)")
     ask.add_argument("question", nargs="?", help="the question; omit it with --json to read stdin")
     ask.add_argument("--json", action="store_true", help="print JSON objects instead of text")
-    ask.add_argument("--top", type=int, default=5, metavar="K", help=f"number of citations (1-{MAX_TOP}, default 5)")
+    ask.add_argument("--top", type=_top, default=5, metavar="K", help=f"number of citations (1-{MAX_TOP}, default 5)")
     ask.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder")
     ask.set_defaults(func=cmd_ask)
 

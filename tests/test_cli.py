@@ -38,8 +38,24 @@ def test_ask_json_batch_from_stdin_one_object_per_line():
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [d["question"] for d in lines] == questions  # one line out per line in, blank ones too
     assert [d["answered"] for d in lines] == [True, False, False, True, False]
-    assert lines[1]["citations"] == [] and "error" not in lines[1]
-    assert "error" in lines[2] and "error" in lines[4]
+    assert all(set(d) == KEYS for d in lines)  # a rejected question keeps the shape of an answer
+    assert lines[1]["citations"] == [] and "don't cover" in lines[1]["answer"]
+    assert "type a question" in lines[2]["answer"] and "no words" in lines[4]["answer"]
+
+
+def test_batch_survives_bytes_that_are_not_utf8():
+    data = b"do I need a degree?\njunk\xff here\nwhat does an ML engineer do?\n"
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json"], input=data, capture_output=True,
+                         cwd=REPO, env={**os.environ, "DISCORD_TOKEN": "", "PYTHONIOENCODING": "utf-8"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.decode("utf-8").splitlines()]
+    assert [d["question"] for d in lines] == ["do I need a degree?", "junk\ufffd here", "what does an ML engineer do?"]
+
+
+def test_top_out_of_range_is_refused():
+    for value in ("0", "-2", "11", "three"):
+        out = careerbot("ask", "--top", value, "do I need a degree?")
+        assert out.returncode == 2 and "whole number from 1 to 10" in out.stderr
 
 
 def test_ask_text_and_bad_question():

@@ -60,6 +60,8 @@ def load_items(path: Path) -> list[dict]:
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
             items.append(_item(raw, f"{path}:{n}"))
+    if not items:
+        raise ValueError(f"{path}: no questions in the file; write one JSON object per line")
     return items
 
 

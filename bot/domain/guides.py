@@ -303,7 +303,8 @@ def check_guides(directory: Path) -> tuple[list[Guide], list[Problem]]:
     """Read every guide in `directory`; return the good guides and every problem found."""
     directory = Path(directory)
     if not directory.is_dir():
-        return [], [Problem(str(directory), 0, "the knowledge folder does not exist")]
+        return [], [Problem(str(directory), 0, f"there is no folder {directory.resolve()}: the knowledge folder "
+                                              "(--knowledge or KNOWLEDGE_DIR) must hold a guides/ folder")]
     guides, problems, seen = [], [], {}
     for path in guide_files(directory):
         try:
