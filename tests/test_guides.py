@@ -146,3 +146,11 @@ def test_slugify():
     assert slugify("3. Masters or Ph.D.") == "3-masters-or-ph-d"
     assert slugify("It’s an Iterative process") == "its-an-iterative-process"
     assert slugify("???") == "section"
+
+
+def test_sentences_do_not_end_at_abbreviations():
+    from bot.domain.passages import split_sentences
+
+    text = "It was the No. 1 job of 2019. Tools, e.g. Python, help. MLE vs. DS is a question! Next."
+    assert split_sentences(text) == ["It was the No. 1 job of 2019.", "Tools, e.g. Python, help.",
+                                     "MLE vs. DS is a question!", "Next."]

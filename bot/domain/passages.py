@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 
 MAX_PASSAGE_CHARS = 1000
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
+# A sentence ends at . ! ? or … before a capital or digit, but not after an abbreviation ("No. 1", "e.g. Python").
+_NOT_AFTER = "".join(rf"(?<!\b{re.escape(a)})" for a in ("No.", "no.", "vs.", "Dr.", "Mr.", "Ms.", "Mrs.", "St.", "e.g.", "i.e.", "approx."))
+_SENTENCE_END = re.compile(rf"(?<=[.!?…]){_NOT_AFTER}[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 
 
 def split_sentences(text: str) -> list[str]:
