@@ -70,6 +70,12 @@ def test_raw_txt_guides_load(tmp_path):
     arya = guides.guide("arya-how-to-become-ml-engineer")
     assert "What does an ML engineer do?" in [s.heading for s in arya.sections]
     assert all(len(p.text) <= MAX_PASSAGE_CHARS for p in guides.passages)
+    headings = [s.heading for s in simplilearn.sections]
+    assert "Step 4: Gain Practical Experience" in headings  # a heading straight after a bullet list
+    assert "2. Core Mathematics and Statistics" in headings
+    assert not any("notoriously tough" in h for h in headings)  # a lead-in sentence is not a heading
+    from bot.domain.roadmap import load_roadmap  # the raw files give the same section ids as the cleaned ones
+    load_roadmap(GUIDES.parent / "roadmap.yaml", guides.section_ids)
 
 
 @pytest.mark.parametrize(

@@ -201,14 +201,16 @@ def _md_blocks(lines: list[str]) -> list[tuple[int | None, str, int]]:
     return blocks
 
 
-def _looks_like_heading(line: str, prev_blank: bool, next_blank: bool) -> bool:
+def _looks_like_heading(line: str, prev_blank: bool, next_blank: bool, after_list: bool = False) -> bool:
+    """A short title-like line on its own: blank after it, and blank (or the end of a list) before it."""
     s = line.strip()
-    if not (prev_blank and next_blank) or not s or len(s) > 90 or _BULLET.match(line):
+    if not ((prev_blank or after_list) and next_blank) or not s or len(s) > 90 or _BULLET.match(line):
         return False
-    numbered = re.match(r"^(?:\d+[.)]|Step \d+:)\s", s) is not None
-    if len(s.split()) > 12 or (s[-1] in ".,;!\"”)" and not numbered) or not (s[0].isupper() or s[0].isdigit()):
+    number = re.match(r"^(?:\d+[.)]|Step \d+:)\s", s)
+    words = s[number.end():] if number else s
+    if len(s.split()) > 12 or (s[-1] in ".,;!\"”)" and not number) or not (s[0].isupper() or s[0].isdigit()):
         return False
-    return True
+    return re.search(r"[.!?]\s", words) is None  # "Interviews are tough. They consist of:" is prose
 
 
 def _txt_blocks(lines: list[str]) -> list[tuple[int | None, str, int]]:
@@ -222,7 +224,7 @@ def _txt_blocks(lines: list[str]) -> list[tuple[int | None, str, int]]:
         if not seen_title:
             blocks.append((1, line.strip(), n))
             seen_title = True
-        elif _looks_like_heading(line, prev_blank, next_blank):
+        elif _looks_like_heading(line, prev_blank, next_blank, n > 0 and _BULLET.match(lines[n - 1]) is not None):
             blocks.append((2, line.strip().rstrip(":").strip(), n))
         else:
             text = _BULLET.sub("- ", line.rstrip(), count=1) if _BULLET.match(line) else line.strip()
