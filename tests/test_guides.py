@@ -160,3 +160,15 @@ def test_sentences_do_not_end_at_abbreviations():
     text = "It was the No. 1 job of 2019. Tools, e.g. Python, help. MLE vs. DS is a question! Next."
     assert split_sentences(text) == ["It was the No. 1 job of 2019.", "Tools, e.g. Python, help.",
                                      "MLE vs. DS is a question!", "Next."]
+
+
+def test_front_matter_edge_cases(tmp_path):
+    (tmp_path / "empty-front.md").write_text("---\n---\n# Titled Anyway\n\nSome text.\n")
+    (tmp_path / "list-title.md").write_text("---\nid: lt\ntitle: [a, b]\n---\n\ntext\n")
+    (tmp_path / "a.md").write_text("---\ntitle: A\nauthor: Someone\nid: same\n---\n\ntext\n")
+    (tmp_path / "b.md").write_text("---\ntitle: B\nid: same\n---\n\ntext\n")
+    guides, problems = check_guides(tmp_path)
+    assert [g.title for g in guides] == ["A", "Titled Anyway"]
+    found = {(Path(p.path).name, p.line): p.message for p in problems}
+    assert "plain text" in found[("list-title.md", 3)]
+    assert "duplicate guide id 'same'" in found[("b.md", 3)]

@@ -118,6 +118,8 @@ def parse_guide(path: Path, text: str) -> Guide:
     lines = body.split("\n")
     blocks = _md_blocks(lines) if path.suffix.lower() == ".md" else _txt_blocks(lines)
     title = meta.get("title")
+    if title is not None and not isinstance(title, (str, int, float)):
+        raise KnowledgeError([Problem(str(path), _line_of(text, "title"), "title must be plain text, for example `title: How to become an ML engineer`")])
     if not title:
         first = next(((lvl, t, ln) for lvl, t, ln in blocks if lvl is not None), None)
         if first and (first[0] == 1 or path.suffix.lower() == ".txt"):
@@ -146,7 +148,7 @@ def _opt(value) -> str | None:
 def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     if not text.startswith("---\n"):
         return {}, text, 1
-    end = text.find("\n---", 4)
+    end = 3 if text.startswith("---\n---") else text.find("\n---", 4)  # an empty front matter is allowed
     if end < 0:
         raise KnowledgeError([Problem(str(path), 1, "the front matter starts with `---` but never ends; close it with a `---` line")])
     raw = text[4:end]
@@ -171,6 +173,11 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     body_start = text.find("\n", end + 1)
     body = text[body_start + 1:] if body_start >= 0 else ""
     return meta, body, text[: body_start + 1].count("\n") + 1
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line of a front matter `key:` (0, the whole file, when there is none: an id from the file name)."""
+    return next((n for n, line in enumerate(text.split("\n"), start=1) if line.startswith(f"{key}:")), 0)
 
 
 def _key_line(raw: str, key) -> int:
@@ -318,7 +325,7 @@ def check_guides(directory: Path) -> tuple[list[Guide], list[Problem]]:
             problems.append(Problem(str(path), 0, f"cannot read the file ({exc.strerror})"))
             continue
         if guide.id in seen:
-            problems.append(Problem(str(path), 2, f"duplicate guide id {guide.id!r}, already used by {Path(seen[guide.id]).name}; give one a new id"))
+            problems.append(Problem(str(path), _line_of(read_text(path), "id"), f"duplicate guide id {guide.id!r}, already used by {Path(seen[guide.id]).name}; give one a new id"))
             continue
         seen[guide.id] = guide.path
         guides.append(guide)
