@@ -23,7 +23,9 @@ FIELD_TERMS = frozenset(analyse(
     "numpy sql spark hadoop kafka cloud mlops deploy deployment production pipeline pipelines kaggle github "
     "portfolio nlp vision analytics analyst dataset datasets regression classification predictive developer "
     "hyperparameters gpu docker kubernetes model models classifier retrain metric metrics misclassifications"
-)) - {"learn"}
+)) - {"learn", "graphic", "process", "oper", "natur", "vision"}  # acronym expansions too generic to anchor:
+# "gpu" brings "graphics processing", "mlops" "operations", "nlp" "natural", "cv" "vision"; the acronyms
+# themselves and the rest of their expansions still anchor ("gpu", "mlop", "languag", "comput").
 CAREER_TERMS = frozenset(analyse(
     "salary degree phd master bachelor career job role interview interviews skills courses certification "
     "bootcamp experience internship resume hiring companies tools"
