@@ -48,7 +48,7 @@ def heading(section, repeat: int = 1) -> str:
 
 
 def shipped_units() -> list[Unit]:
-    return [(p.section_id, p.text) for p in KB.passages]
+    return [(p.section_id, p.text if p.indexed is None else p.indexed) for p in KB.passages]
 
 
 def window_units(by_sentence: bool) -> list[Unit]:
