@@ -36,12 +36,12 @@ class Settings:
     database_url: str = ""
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     dev_guild_id: int | None = None
+    kb_guild_id: int | None = None  # the server whose moderators may change the guides every server shares
     log_level: str = "INFO"
     ask_cooldown_seconds: float = 10.0
     ask_cooldown_rate: int = 3
     max_open_goals: int = 20
     max_guide_bytes: int = 256 * 1024
-    top_k: int = 5
 
     def __post_init__(self) -> None:
         self.knowledge_dir = Path(self.knowledge_dir)
@@ -68,6 +68,7 @@ class Settings:
             "database_url": env.get("DATABASE_URL", ""),
             "knowledge_dir": Path(env.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
             "dev_guild_id": _int_or_none("DEV_GUILD_ID", env.get("DEV_GUILD_ID")),
+            "kb_guild_id": _int_or_none("KB_GUILD_ID", env.get("KB_GUILD_ID")),
             "log_level": env.get("LOG_LEVEL", "INFO").upper(),
         }
         numeric = {

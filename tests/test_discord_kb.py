@@ -298,3 +298,27 @@ async def test_a_reload_leaves_garbage_collectable(harness):
     finally:
         if was_enabled:
             gc.enable()
+
+
+async def test_only_the_home_server_may_change_the_guides_every_server_shares(harness):
+    from tests.discord_harness import GUILD_ID
+
+    other = harness.guild_payload()
+    other.update(id=str(GUILD_ID + 1), name="Another server", channels=[], threads=[])
+    harness.state._add_guild_from_data(other)  # the bot is now in two servers, sharing one knowledge folder
+    for name, options in [("kb reload", {}), ("kb remove", {"guide": "arya-how-to-become-ml-engineer"}),
+                          ("kb add", {"file": harness.attachment("g.md", NEW_GUIDE)})]:
+        sent = await harness.slash(name, user=harness.moderator, **options)
+        assert len(sent) == 1 and sent.reply.ephemeral and "KB_GUILD_ID" in sent.reply.content, name
+    assert await harness.bot.services.community.last_reload() is None
+    assert not (harness.settings.guides_dir / "g.md").exists()
+    status = (await harness.slash("kb status", user=harness.moderator)).reply  # reading is still allowed
+    assert status.ephemeral and "Serving 4 guides" in status.text
+
+    harness.settings.kb_guild_id = GUILD_ID + 1  # another server is home: not here either
+    sent = await harness.slash("kb reload", user=harness.moderator)
+    assert "home server" in sent.reply.content and await harness.bot.services.community.last_reload() is None
+    harness.settings.kb_guild_id = GUILD_ID  # this one is home
+    sent = await harness.slash("kb reload", user=harness.moderator)
+    assert "Now serving 4 guides" in sent.reply.text
+    harness.assert_no_pings()

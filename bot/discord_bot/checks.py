@@ -79,5 +79,31 @@ async def is_manager(interaction: discord.Interaction) -> bool:
     raise FriendlyCheckFailure(NOT_MANAGER)
 
 
+def kb_home_problem(interaction: discord.Interaction) -> str | None:
+    """Why this server may not change the guides, or None. Every server shares one knowledge folder, so
+    only the configured home server (KB_GUILD_ID) may change it, or any server while the bot is in one."""
+    bot: CareerBot = interaction.client  # type: ignore[assignment]
+    home = bot.settings.kb_guild_id
+    if home is not None:
+        if interaction.guild_id == home:
+            return None
+        return ("The guides are shared by every server this bot is in, so they can only be changed from "
+                "its home server. Ask the bot's owner.")
+    if len(bot.guilds) <= 1:
+        return None
+    return (f"This bot is in {len(bot.guilds)} servers and they all share the guides, so they can be changed "
+            "only from a home server: the bot's owner sets KB_GUILD_ID to that server's id.")
+
+
+async def is_kb_editor(interaction: discord.Interaction) -> bool:
+    """A moderator (see `is_moderator`) of the server allowed to change the shared guides."""
+    await is_moderator(interaction)
+    problem = kb_home_problem(interaction)
+    if problem:
+        raise FriendlyCheckFailure(problem)
+    return True
+
+
 moderator_only = app_commands.check(is_moderator)
+kb_editor_only = app_commands.check(is_kb_editor)
 manager_only = app_commands.check(is_manager)

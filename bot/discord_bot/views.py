@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 
 import discord
 
-from bot.domain.answers import Citation
+from bot.domain.answers import DEFAULT_TOP, Citation
 from bot.domain.errors import NotFound
 from bot.domain.guides import Section
 
@@ -122,7 +122,7 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button],
                          for rank, section_id in enumerate(record.cited_section_ids, 1)]
                 await send_private(interaction, embed=sources_embed(record.question, cited))
                 return
-            top = max(bot.settings.top_k, 5)  # an answer logged without its sources: search again
+            top = DEFAULT_TOP  # an answer logged without its sources: search again
             answer = await asyncio.to_thread(bot.services.answers.answer, record.question, top)
             await send_private(interaction, embed=sources_embed(answer.question, answer.citations))
         await guarded(interaction, handle)

@@ -18,6 +18,7 @@ from .scope import CAREER_TERMS, FIELD_TERMS, ScopeSignals
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP = 10
+DEFAULT_TOP = 5
 # A citation must carry at least this share of the best passage's score: below it, a passage shares only
 # a word or two of little weight with the question ("learning") and would be cited as padding.
 MIN_SHARE_OF_BEST = 0.25
@@ -115,7 +116,7 @@ class AnswerService:
             relative=best.score / (kb.index.max_score(expand_query(question)) or 1.0),
         )
 
-    def answer(self, question: str, top: int = 5) -> Answer:
+    def answer(self, question: str, top: int = DEFAULT_TOP) -> Answer:
         text = check_question(question)
         top = max(1, min(int(top), MAX_TOP))
         kb = self._knowledge()  # one snapshot for the whole answer, even if a reload swaps it meanwhile

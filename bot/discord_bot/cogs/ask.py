@@ -46,7 +46,7 @@ class Ask(commands.Cog):
     async def respond(self, question: str, *, user_id: int, guild_id: int | None) -> dict:
         """Answer, log the answer, and return the message to send (embed and, when answered, buttons)."""
         services = self.bot.services
-        answer = await asyncio.to_thread(services.answers.answer, question, self.bot.settings.top_k)
+        answer = await asyncio.to_thread(services.answers.answer, question)
         answer_id = await services.community.record_answer(
             user_id, answer.question, answered=answer.answered,
             cited_section_ids=[c.section_id for c in answer.citations], guild_id=guild_id)

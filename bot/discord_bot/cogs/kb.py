@@ -19,7 +19,7 @@ from discord.ext import commands
 from bot.domain.errors import DomainError, KnowledgeError, NotFound
 from bot.domain.knowledge import Knowledge
 
-from ..checks import is_moderator
+from ..checks import is_moderator, kb_editor_only, kb_home_problem
 from ..client import CareerBot
 from ..embeds import NOT_COVERED, bullet_lines, clean, info_embed, timestamp, truncate
 from ..views import ConfirmView
@@ -106,6 +106,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
     # ------------------------------------------------------------------ reload
 
     @app_commands.command(name="reload")
+    @kb_editor_only
     async def reload(self, interaction: discord.Interaction) -> None:
         """Re-read every guide and the roadmap; on any problem the current knowledge keeps serving."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -119,6 +120,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
     # ------------------------------------------------------------------ add
 
     @app_commands.command(name="add")
+    @kb_editor_only
     @app_commands.describe(file="A .md or .txt guide (UTF-8; Markdown with front matter, or plain text)",
                            replace="Replace a guide with the same file name (default: no)")
     async def add(self, interaction: discord.Interaction, file: discord.Attachment, replace: bool = False) -> None:
@@ -158,6 +160,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
     # ------------------------------------------------------------------ remove
 
     @app_commands.command(name="remove")
+    @kb_editor_only
     @app_commands.describe(guide="The guide to remove (start typing its title or id)")
     async def remove(self, interaction: discord.Interaction, guide: str) -> None:
         """Remove a guide (after you confirm), then reload; the file is kept aside, not deleted."""
@@ -204,10 +207,11 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         """Show the guides being served, their size, and the last reload."""
         kb = self.store.current
         audit = await self.bot.services.community.last_reload()
-        by = f" by <@{kb.loaded_by}>" if kb.loaded_by and kb.loaded_by.isascii() and kb.loaded_by.isdigit() else ""
+        home = kb_home_problem(interaction) is None  # who reloaded is shown only where the guides are managed
+        by = f" by <@{kb.loaded_by}>" if home and kb.loaded_by and kb.loaded_by.isascii() and kb.loaded_by.isdigit() else ""
         lines = [f"Serving {summary(kb)}.", f"Loaded {timestamp(kb.loaded_at)}{by}."]
         if audit is not None:
-            who = f" by <@{audit.reloaded_by}>" if audit.reloaded_by else ""
+            who = f" by <@{audit.reloaded_by}>" if home and audit.reloaded_by else ""
             outcome = "succeeded" if audit.ok else "failed (old knowledge kept)"
             lines.append(f"Last reload attempt {timestamp(audit.reloaded_at)}{who} {outcome}.")
         if kb.warnings:
