@@ -84,6 +84,17 @@ async def test_save_to_reading_list_is_per_member_and_idempotent(harness):
     assert await reading.list(harness.member.id) == []
 
 
+async def test_save_says_exactly_what_fitted_when_the_reading_list_fills_up(harness):
+    reply = (await harness.slash("ask", question=COVERED)).reply
+    assert len(reply.embeds[0]["fields"]) >= 2
+    harness.bot.services.reading.max_items = 1
+    sent = (await harness.click(reply.custom_ids[2], reply, user=harness.other)).reply
+    first = reply.embeds[0]["fields"][0]["name"].split(" — ", 1)[1]
+    assert sent.ephemeral and sent.content.startswith(f"Saved to your reading list: {first} (")
+    assert "no room left" in sent.content and "Remove some you have read first" in sent.content
+    assert [e.title for e in await harness.bot.services.reading.list(harness.other.id)] == [first]
+
+
 async def test_more_sources_are_shown_only_to_the_member_who_asks(harness):
     reply = (await harness.slash("ask", question=COVERED)).reply
     more = (await harness.click(reply.custom_ids[3], reply, user=harness.other)).reply

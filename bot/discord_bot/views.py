@@ -76,19 +76,17 @@ class SaveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"careerbo
             services = _bot(interaction).services
             record = await services.community.get_answer(self.answer_id)
             section_ids = list(record.cited_section_ids)[:3]
-            saved, already, missing = [], [], 0
-            for section_id in section_ids:
-                try:
-                    entry, new = await services.reading.save(interaction.user.id, section_id)
-                except NotFound:
-                    missing += 1
-                    continue
-                (saved if new else already).append(f"{entry.title} ({entry.guide_title})")
+            result = await services.reading.save_many(interaction.user.id, section_ids)  # one transaction
+            saved = [f"{e.title} ({e.guide_title})" for e in result.saved]
+            already = [f"{e.title} ({e.guide_title})" for e in result.already]
+            missing = len(result.missing)
             lines = [f"Saved to your reading list: {', '.join(saved)}." if saved else ""]
             if already:
                 lines.append(f"Already on your list: {', '.join(already)}.")
             if missing:
                 lines.append(f"{missing} source{'s are' if missing != 1 else ' is'} no longer in the guides.")
+            if result.full:
+                lines.append(f"Not saved: {len(result.full)} (no room left). {result.full_message}")
             if saved or already:
                 lines.append("See your list with /checklist show.")
             if not section_ids:

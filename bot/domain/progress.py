@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -200,6 +200,16 @@ class ReadingEntry:
         return self.read_at is not None
 
 
+@dataclass
+class SaveResult:
+    """What `save_many` did: newly saved, already on the list, not in the guides, no room left."""
+    saved: list[ReadingEntry] = field(default_factory=list)
+    already: list[ReadingEntry] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    full: list[str] = field(default_factory=list)
+    full_message: str = ""
+
+
 class ReadingListService:
     def __init__(self, db: Database, guides: Callable[[], GuideCatalog], *, max_items: int = 200,
                  clock: Clock = utcnow) -> None:
@@ -225,29 +235,56 @@ class ReadingListService:
 
     async def save(self, user_id: int, section_id: str) -> tuple[ReadingEntry, bool]:
         """Save a guide section; returns the entry and whether it was newly added."""
+        result = await self.save_many(user_id, [section_id])
+        if result.missing:
+            section_id = (section_id or "").strip()
+            raise NotFound(f"There is no guide section {section_id[:80]!r}."
+                           + _suggest(section_id, list(self.guides().sections)))
+        if result.full:
+            raise LimitReached(self._full_message())
+        return (result.saved[0], True) if result.saved else (result.already[0], False)
+
+    def _full_message(self) -> str:
+        return (f"Your reading list already holds {self.max_items} sections, the most it can. "
+                "Remove some you have read first.")
+
+    async def save_many(self, user_id: int, section_ids: list[str]) -> "SaveResult":
+        """Save several sections in one transaction, as many as the list has room for, in order."""
         check_user_id(user_id)
-        section_id = (section_id or "").strip()
         sections = self.guides().sections
-        section = sections.get(section_id) if len(section_id) <= SECTION_ID_MAX else None
-        if section is None:
-            raise NotFound(f"There is no guide section {section_id[:80]!r}." + _suggest(section_id, list(sections)))
+        result = SaveResult()
+        wanted = []
+        for raw in section_ids:
+            section_id = (raw or "").strip()
+            section = sections.get(section_id) if len(section_id) <= SECTION_ID_MAX else None
+            if section is None:
+                result.missing.append(section_id)
+            else:
+                wanted.append(section)
+        if not wanted:
+            return result
         now = self.clock()
         async with self.db.write() as session:
             await lock_member(session, user_id, now)
-            where = (ReadingItem.user_id == user_id, ReadingItem.section_id == section_id)
-            existing = (await session.execute(select(ReadingItem).where(*where))).scalar_one_or_none()
-            if existing is not None:
-                return self._entry(existing), False
-            count = (await session.execute(
-                select(func.count()).select_from(ReadingItem).where(ReadingItem.user_id == user_id))).scalar_one()
-            if count >= self.max_items:
-                raise LimitReached(f"Your reading list already holds {self.max_items} sections, the most it can. "
-                                   "Remove some you have read first.")
-            row = ReadingItem(user_id=user_id, section_id=section_id, saved_at=now,
-                              title=section.heading[:SECTION_ID_MAX])
-            session.add(row)
-            await session.flush()
-            return self._entry(row), True
+            rows = (await session.execute(select(ReadingItem).where(ReadingItem.user_id == user_id))).scalars().all()
+            existing = {row.section_id: row for row in rows}
+            count = len(existing)
+            for section in wanted:
+                if section.id in existing:
+                    result.already.append(self._entry(existing[section.id]))
+                elif count >= self.max_items:
+                    result.full.append(section.id)
+                else:
+                    row = ReadingItem(user_id=user_id, section_id=section.id, saved_at=now,
+                                      title=section.heading[:SECTION_ID_MAX])
+                    session.add(row)
+                    await session.flush()
+                    existing[section.id] = row
+                    count += 1
+                    result.saved.append(self._entry(row))
+        if result.full:
+            result.full_message = self._full_message()
+        return result
 
     async def _owned(self, session, user_id: int, ref: int | str) -> ReadingItem:
         text = str(ref).strip()
