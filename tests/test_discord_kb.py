@@ -129,6 +129,18 @@ async def test_a_path_in_the_file_name_is_stripped_to_a_name_inside_the_guides_f
     assert {p.relative_to(root).as_posix() for p in created if "sqlite" not in p.name} == {"knowledge/guides/x.md"}
 
 
+async def test_replacing_a_guide_keeps_its_old_version_aside(harness):
+    guides = harness.settings.guides_dir
+    old = (guides / "arya-how-to-become-ml-engineer.md").read_bytes()
+    new = old.replace(b"Machine Learning Engineer", b"ML Engineer", 1)
+    reply = (await harness.slash("kb add", user=harness.moderator, replace=True,
+                                 file=harness.attachment("arya-how-to-become-ml-engineer.md", new))).reply
+    assert "4 guides" in reply.text, reply.text
+    assert (guides / "arya-how-to-become-ml-engineer.md").read_bytes() == new
+    kept = list((harness.settings.knowledge_dir / ".removed-guides").glob("*-replaced-arya-how-to-become-ml-engineer.md"))
+    assert len(kept) == 1 and kept[0].read_bytes() == old
+
+
 async def test_add_takes_the_upload_back_when_the_reload_fails(harness):
     guides = harness.settings.guides_dir
     (guides / "broken.md").write_bytes(BROKEN_GUIDE)  # already on disk, e.g. copied in by hand

@@ -3,7 +3,8 @@
 Nothing here trusts an uploaded name: `safe_guide_name("../../x.md")` is `x.md`, always inside the
 guides folder. Writes go to a hidden temporary file first and are swapped in with `os.replace`; every
 change returns an `undo` that puts the folder back exactly as it was, used when the reload that
-follows fails. Removed guides are kept in `<knowledge>/.removed-guides/`, never deleted.
+follows fails. Removed guides, and the old version of a replaced one, are kept in
+`<knowledge>/.removed-guides/`, never deleted.
 """
 from __future__ import annotations
 
@@ -56,12 +57,23 @@ def inside(folder: Path, path: Path) -> bool:
         return False
 
 
+def _kept_path(knowledge_dir: Path, name: str) -> Path:
+    trash = knowledge_dir / ".removed-guides"
+    trash.mkdir(exist_ok=True)
+    return trash / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}-{name}"
+
+
 def write_guide(guides_dir: Path, name: str, data: bytes) -> Undo:
-    """Write `guides_dir/name` atomically; the undo restores the previous file or removes the new one."""
+    """Write `guides_dir/name` atomically, keeping a replaced file's old version in `.removed-guides/`;
+    the undo restores the previous file (and drops the kept copy) or removes the new one."""
     target = guides_dir / name
     if not inside(guides_dir, target) or target.parent.resolve() != guides_dir.resolve():
         raise DomainError("That file name points outside the guides folder.")
     previous = target.read_bytes() if target.exists() else None
+    kept = None
+    if previous is not None:
+        kept = _kept_path(guides_dir.parent, f"replaced-{name}")
+        kept.write_bytes(previous)
     temporary = guides_dir / f".{name}.uploading"
     temporary.write_bytes(data)
     os.replace(temporary, target)
@@ -73,6 +85,8 @@ def write_guide(guides_dir: Path, name: str, data: bytes) -> Undo:
             back = guides_dir / f".{name}.restoring"
             back.write_bytes(previous)
             os.replace(back, target)
+            if kept is not None:
+                kept.unlink(missing_ok=True)
     return undo
 
 
@@ -81,10 +95,7 @@ def remove_guide(knowledge_dir: Path, path: Path) -> Undo:
     guides_dir = knowledge_dir / "guides"
     if not inside(guides_dir, path) or not path.is_file():
         raise DomainError("That guide's file is not in the guides folder any more; run /kb reload.")
-    trash = knowledge_dir / ".removed-guides"
-    trash.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-    kept = trash / f"{stamp}-{path.name}"
+    kept = _kept_path(knowledge_dir, path.name)
     os.replace(path, kept)
 
     def undo() -> None:
