@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.domain.community import NO_GUILD, normalise_question, strip_discord_ids
 from bot.domain.errors import DomainError, LimitReached, NotFound
-from bot.storage.models import UnansweredQuestion
+from bot.storage.models import AnswerLog, UnansweredQuestion
 
 ALICE, BOB, CAROL = 111_111_111_111_111_111, 222_222_222_222_222_222, 333_333_333_333_333_333
 GUILD, OTHER_GUILD = 900_000_000_000_000_001, 900_000_000_000_000_002
@@ -102,3 +102,20 @@ async def test_knowledge_reload_audit(services, clock):
     await community.record_reload(None, False, "roadmap.yaml:3: unknown section")
     last = await community.last_reload()
     assert (last.reloaded_at, last.reloaded_by, last.ok) == (clock.now, None, False)
+
+
+async def test_an_unanswered_answer_is_logged_and_counted_together(services, database, monkeypatch):
+    community = services.community
+    await community.record_answer(ALICE, "Is a PhD needed?", answered=False, guild_id=GUILD, count_unanswered=True)
+    await community.record_answer(ALICE, "is a phd needed", answered=False, guild_id=GUILD, count_unanswered=True)
+    await community.record_answer(ALICE, "What is MLOps?", answered=True, guild_id=GUILD, count_unanswered=True)
+    assert [(g.question, g.count) for g in await community.gaps(GUILD)] == [("is a phd needed", 2)]
+
+    async def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(type(community), "_count_unanswered", staticmethod(fail))
+    with pytest.raises(RuntimeError):
+        await community.record_answer(ALICE, "Another gap?", answered=False, guild_id=GUILD, count_unanswered=True)
+    async with database.read() as session:  # one transaction: the failed count took the log row with it
+        questions = set((await session.execute(select(AnswerLog.question))).scalars())
+    assert questions == {"Is a PhD needed?", "is a phd needed", "What is MLOps?"}

@@ -299,3 +299,15 @@ title: Degree FAQ
 Do you need a degree to become an ML engineer? A degree helps an ML engineer, but you do not need a degree
 to become an ML engineer: many ML engineers become ML engineers through projects instead of a degree.
 """
+
+
+async def test_the_member_still_gets_the_answer_when_it_cannot_be_logged(harness, monkeypatch, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    async def busy(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+    monkeypatch.setattr(harness.bot.services.community, "record_answer", busy)
+    reply = (await harness.slash("ask", question=COVERED)).reply
+    assert reply.embeds and reply.embeds[0]["fields"] and not reply.custom_ids  # the answer, without buttons
+    assert "could not log an answer" in caplog.text
+    harness.assert_no_pings()

@@ -115,14 +115,21 @@ class CommunityService:
     # ------------------------------------------------------------------ answers and votes
 
     async def record_answer(self, user_id: int, question: str, *, answered: bool,
-                            cited_section_ids: Iterable[str] = (), guild_id: int | None = None) -> int:
-        """Log a question (Discord ids stripped) and its outcome; returns the id feedback votes refer to."""
+                            cited_section_ids: Iterable[str] = (), guild_id: int | None = None,
+                            count_unanswered: bool = False) -> int:
+        """Log a question (Discord ids stripped) and its outcome; returns the id feedback votes refer to.
+        With `count_unanswered`, a question the guides did not cover is also counted for /kb gaps, in the
+        same transaction."""
         check_user_id(user_id)
+        now = self.clock()
         row = AnswerLog(user_id=user_id, guild_id=guild_id, question=strip_discord_ids(question)[:QUESTION_MAX],
-                        answered=bool(answered), cited_section_ids=list(cited_section_ids), created_at=self.clock())
+                        answered=bool(answered), cited_section_ids=list(cited_section_ids), created_at=now)
+        text = normalise_question(question) if count_unanswered and not answered else ""
         async with self.db.write() as session:
             session.add(row)
             await session.flush()
+            if text:
+                await self._count_unanswered(session, guild_id, text, now)
             return row.id
 
     async def get_answer(self, answer_id: int) -> AnswerRecord:
@@ -181,15 +188,18 @@ class CommunityService:
         text = normalise_question(question)
         if not text:
             raise DomainError("There is no question to record.")
-        guild = guild_id or NO_GUILD
-        now = self.clock()
-        values = {"guild_id": guild, "question": text, "count": 1, "first_asked": now, "last_asked": now}
         async with self.db.write() as session:
-            await upsert(session, UnansweredQuestion, values, ["guild_id", "question"],
-                         {"count": UnansweredQuestion.count + 1, "last_asked": now})
-            stmt = select(UnansweredQuestion.count).where(UnansweredQuestion.guild_id == guild,
-                                                          UnansweredQuestion.question == text)
-            return int((await session.execute(stmt)).scalar_one())
+            return await self._count_unanswered(session, guild_id, text, self.clock())
+
+    @staticmethod
+    async def _count_unanswered(session, guild_id: int | None, text: str, now) -> int:
+        guild = guild_id or NO_GUILD
+        values = {"guild_id": guild, "question": text, "count": 1, "first_asked": now, "last_asked": now}
+        await upsert(session, UnansweredQuestion, values, ["guild_id", "question"],
+                     {"count": UnansweredQuestion.count + 1, "last_asked": now})
+        stmt = select(UnansweredQuestion.count).where(UnansweredQuestion.guild_id == guild,
+                                                      UnansweredQuestion.question == text)
+        return int((await session.execute(stmt)).scalar_one())
 
     async def gaps(self, guild_id: int | None = None, limit: int = 20) -> list[Gap]:
         """The most asked uncovered questions: for one server, or summed over all when guild_id is None."""

@@ -15,6 +15,7 @@ import re
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.answers import MAX_QUESTION_CHARS, check_question
 from bot.domain.errors import DomainError
@@ -44,17 +45,19 @@ class Ask(commands.Cog):
     # ------------------------------------------------------------------ the one service call
 
     async def respond(self, question: str, *, user_id: int, guild_id: int | None) -> dict:
-        """Answer, log the answer, and return the message to send (embed and, when answered, buttons)."""
+        """Answer, log the answer, and return the message to send (embed and, when answered, buttons).
+        If the log can't be written (database busy or down), the member still gets the answer, without
+        the buttons that would need it."""
         services = self.bot.services
         answer = await asyncio.to_thread(services.answers.answer, question)
-        answer_id = await services.community.record_answer(
-            user_id, answer.question, answered=answer.answered,
-            cited_section_ids=[c.section_id for c in answer.citations], guild_id=guild_id)
-        if not answer.answered:
-            try:
-                await services.community.record_unanswered(guild_id, answer.question)
-            except DomainError:  # nothing left to record once mentions are stripped
-                pass
+        try:
+            answer_id = await services.community.record_answer(
+                user_id, answer.question, answered=answer.answered, guild_id=guild_id, count_unanswered=True,
+                cited_section_ids=[c.section_id for c in answer.citations])
+        except SQLAlchemyError:
+            log.warning("could not log an answer; sending it without feedback buttons", exc_info=True)
+            answer_id = None
+        if not answer.answered or answer_id is None:
             return {"embed": answer_embed(answer)}
         return {"embed": answer_embed(answer),
                 "view": answer_view(answer_id, more=len(answer.citations) > SHOWN_CITATIONS)}
