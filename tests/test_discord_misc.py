@@ -51,20 +51,29 @@ async def break_the_database(h) -> None:
         path.unlink()
 
 
-async def test_unexpected_failures_become_a_short_private_reply_and_a_logged_traceback(harness, caplog):
+async def test_unexpected_failures_become_a_short_private_reply_and_a_logged_traceback(harness, caplog, monkeypatch):
     answer = (await harness.slash("ask", question=COVERED)).reply
     await break_the_database(harness)
     with caplog.at_level(logging.ERROR):
-        sent = await harness.slash("ask", question=COVERED)
-    assert sent[0].callback_type == 5
-    assert any(s.kind == "delete_original" for s in sent)  # the public "thinking…" placeholder is removed
-    reply = sent.reply
-    assert reply.ephemeral and reply.content.startswith("Something went wrong on my side")
-    assert "sqlite" not in reply.content.lower() and "Traceback" not in reply.content
+        vote = (await harness.click(answer.custom_ids[0], answer)).reply  # a real storage failure
+    assert vote.ephemeral and vote.content.startswith("Something went wrong on my side")
+    assert "sqlite" not in vote.content.lower() and "Traceback" not in vote.content
     record = next(r for r in caplog.records if r.name == "bot.discord_bot.errors")
     assert record.exc_info and "no such table" in str(record.exc_info[1])
-    vote = (await harness.click(answer.custom_ids[0], answer)).reply  # buttons share the boundary
-    assert vote.ephemeral and vote.content.startswith("Something went wrong on my side")
+    # Asking needs the database only for the log behind the buttons: the answer still comes, without them.
+    still = (await harness.slash("ask", question=COVERED)).reply
+    assert not still.ephemeral and still.embeds[0]["fields"] and not still.custom_ids
+    mention = await harness.message(f"{harness.mention()} {COVERED}", mentions=(harness.me,))
+    assert mention.reply.embeds and not mention.reply.custom_ids
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("search exploded")
+    monkeypatch.setattr(harness.bot.services.answers, "answer", boom)
+    sent = await harness.slash("ask", question=COVERED)
+    assert sent[0].callback_type == 5
+    assert any(s.kind == "delete_original" for s in sent)  # the public "thinking…" placeholder is removed
+    assert sent.reply.ephemeral and sent.reply.content.startswith("Something went wrong on my side")
+    assert "search exploded" not in sent.reply.content
     mention = await harness.message(f"{harness.mention()} {COVERED}", mentions=(harness.me,))
     assert mention.reply.content.startswith("Something went wrong on my side")
     harness.assert_no_pings()
