@@ -256,3 +256,28 @@ def test_a_refused_message_content_intent_says_where_to_enable_it(tmp_path, monk
     assert runner.run(harness_settings(tmp_path, discord_token=TOKEN)) == 4
     err = capsys.readouterr().err
     assert err.strip().splitlines()[-1].startswith("Discord refused the Message Content intent") and TOKEN not in err
+
+
+def test_a_traceback_that_carries_the_token_is_not_logged():
+    import io
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(runner.RedactToken(TOKEN))
+    log = logging.getLogger("careerbot.test.redact")
+    log.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"HTTP 401 for Authorization: Bot {TOKEN}")
+        except RuntimeError:
+            log.exception("request failed with %s", TOKEN)
+        try:
+            raise RuntimeError("an ordinary failure")
+        except RuntimeError:
+            log.exception("request failed")
+    finally:
+        log.removeHandler(handler)
+    text = stream.getvalue()
+    assert TOKEN not in text and "request failed with ***" in text
+    assert "an ordinary failure" in text and "Traceback" in text  # other tracebacks are kept
