@@ -172,6 +172,7 @@ async def test_messages_without_a_mention_bots_and_empty_mentions(harness):
 
 async def test_ask_channels_and_forum_posts_are_answered_without_a_mention(harness):
     mod = harness.moderator
+    assert await harness.message(COVERED, channel_id=HELP_ID) == []  # not an ask channel yet (and now cached)
     await harness.slash("settings ask-channel add", user=mod, channel=harness.channel(HELP_ID))
     await harness.slash("settings ask-channel add", user=mod, channel=harness.channel(FORUM_ID))
     in_channel = await harness.message(COVERED, channel_id=HELP_ID)
@@ -181,6 +182,8 @@ async def test_ask_channels_and_forum_posts_are_answered_without_a_mention(harne
     assert post.reply.embeds[0]["title"] == f"Q: How do I start? {COVERED}"  # the post's title is asked too
     assert await harness.message("thanks, that helps!", channel_id=POST_ID) == []  # later messages in the post
     assert await harness.message(COVERED, channel_id=GENERAL_ID) == []
+    await harness.slash("settings ask-channel remove", user=mod, channel=harness.channel(HELP_ID))
+    assert await harness.message(COVERED, channel_id=HELP_ID) == []  # the change is seen at once, no restart
     harness.assert_no_pings()
 
 
