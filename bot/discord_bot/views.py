@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 
 import discord
 
-from bot.domain.answers import DEFAULT_TOP, Citation
+from bot.domain.answers import Citation
 from bot.domain.errors import NotFound
 from bot.domain.guides import Section
 
@@ -86,7 +86,7 @@ class SaveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"careerbo
             if missing:
                 lines.append(f"{missing} source{'s are' if missing != 1 else ' is'} no longer in the guides.")
             if result.full:
-                lines.append(f"Not saved: {len(result.full)} (no room left). {result.full_message}")
+                lines.append(f"Not saved: {len(result.full)} (no room left). {services.reading.full_message()}")
             if saved or already:
                 lines.append("See your list with /checklist show.")
             if not section_ids:
@@ -120,8 +120,8 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button],
                          for rank, section_id in enumerate(record.cited_section_ids, 1)]
                 await send_private(interaction, embed=sources_embed(record.question, cited))
                 return
-            top = DEFAULT_TOP  # an answer logged without its sources: search again
-            answer = await asyncio.to_thread(bot.services.answers.answer, record.question, top)
+            # an answer logged without its sources: search again
+            answer = await asyncio.to_thread(bot.services.answers.answer, record.question)
             await send_private(interaction, embed=sources_embed(answer.question, answer.citations))
         await guarded(interaction, handle)
 

@@ -164,10 +164,10 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     problems = []
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
-            problems.append(Problem(str(path), _key_line(raw, key), f"unknown front matter key {key!r}; allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}"))
+            problems.append(Problem(str(path), _line_of(text, key), f"unknown front matter key {key!r}; allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}"))
     url = meta.get("url")
     if url is not None and not re.match(r"^https?://\S+$", str(url)):
-        problems.append(Problem(str(path), _key_line(raw, "url"), "url must start with http:// or https://"))
+        problems.append(Problem(str(path), _line_of(text, "url"), "url must start with http:// or https://"))
     if problems:
         raise KnowledgeError(problems)
     body_start = text.find("\n", end + 1)
@@ -176,15 +176,17 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
 
 
 def _line_of(text: str, key: str) -> int:
-    """The line of a front matter `key:` (0, the whole file, when there is none: an id from the file name)."""
-    return next((n for n, line in enumerate(text.split("\n"), start=1) if line.startswith(f"{key}:")), 0)
-
-
-def _key_line(raw: str, key) -> int:
-    for n, line in enumerate(raw.split("\n"), start=2):
+    """The line of `key:` in a guide's front matter; 0 (the whole file) when it has none, e.g. an id taken
+    from the file name."""
+    lines = text.split("\n")
+    if not lines or lines[0] != "---":
+        return 0
+    for n, line in enumerate(lines[1:], start=2):
+        if line.startswith("---"):
+            break
         if line.startswith(f"{key}:"):
             return n
-    return 1
+    return 0
 
 
 # ---------------------------------------------------------------- blocks: (heading level | None, text, line)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from bot.storage.database import Database
 from bot.storage.models import SECTION_ID_MAX, ReadingItem, RoadmapProgress
@@ -207,7 +207,6 @@ class SaveResult:
     already: list[ReadingEntry] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     full: list[str] = field(default_factory=list)
-    full_message: str = ""
 
 
 class ReadingListService:
@@ -241,10 +240,10 @@ class ReadingListService:
             raise NotFound(f"There is no guide section {section_id[:80]!r}."
                            + _suggest(section_id, list(self.guides().sections)))
         if result.full:
-            raise LimitReached(self._full_message())
+            raise LimitReached(self.full_message())
         return (result.saved[0], True) if result.saved else (result.already[0], False)
 
-    def _full_message(self) -> str:
+    def full_message(self) -> str:
         return (f"Your reading list already holds {self.max_items} sections, the most it can. "
                 "Remove some you have read first.")
 
@@ -282,8 +281,6 @@ class ReadingListService:
                     existing[section.id] = row
                     count += 1
                     result.saved.append(self._entry(row))
-        if result.full:
-            result.full_message = self._full_message()
         return result
 
     async def _owned(self, session, user_id: int, ref: int | str) -> ReadingItem:
