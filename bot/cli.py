@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from .cli_format import format_answer
-from .domain.answers import MAX_TOP
+from .domain.answers import DEFAULT_TOP, MAX_TOP
 from .domain.errors import CareerbotError
 from .settings import REPO_ROOT, Settings
 
@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question (or, with --json, one per stdin line)")
     ask.add_argument("question", nargs="?", help="the question; omit it with --json to read stdin")
     ask.add_argument("--json", action="store_true", help="print JSON objects instead of text")
-    ask.add_argument("--top", type=_top, default=5, metavar="K", help=f"number of citations (1-{MAX_TOP}, default 5)")
+    ask.add_argument("--top", type=_top, default=DEFAULT_TOP, metavar="K",
+                     help=f"number of citations (1-{MAX_TOP}, default {DEFAULT_TOP})")
     ask.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder")
     ask.set_defaults(func=cmd_ask)
 

@@ -48,7 +48,7 @@ def _item(raw: object, where: str) -> dict:
     expect = raw[key]
     if expect is not None and not (isinstance(expect, str) and expect.strip()):
         raise ValueError(f"{where}: \"{key}\" must be a non-empty phrase, or null for an off-topic question")
-    return {**raw, "question": raw["question"], "expect": expect}
+    return {**raw, "expect": expect}
 
 
 def load_items(path: Path) -> list[dict]:
