@@ -1,8 +1,10 @@
 """/kb through Discord's real dispatch: reload, add, remove (autocomplete + confirmation), status, gaps."""
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+import threading
 import weakref
 from pathlib import Path
 
@@ -336,3 +338,37 @@ async def test_only_the_home_server_may_change_the_guides_every_server_shares(ha
     sent = await harness.slash("kb reload", user=harness.moderator)
     assert "Now serving 4 guides" in sent.reply.text
     harness.assert_no_pings()
+
+
+async def test_the_event_loop_keeps_serving_while_a_reload_is_mid_build(harness, monkeypatch):
+    """Deterministic, no timing: the rebuild is held mid-build on an event this test controls; meanwhile a
+    member's `/ask` is answered, which can only happen if the build is off the event loop. (A build on the
+    loop would block it until the hold gives up, and the test records that the hold was never released.)
+    The lag figures for a 100k-passage reload are measured by scripts/event_loop_lag.py."""
+    store = harness.bot.services.knowledge
+    real_reload = store.reload
+    loop = asyncio.get_running_loop()
+    building = asyncio.Event()
+    release = threading.Event()
+    released: list[bool] = []
+
+    def held_reload(*args, **kwargs):
+        loop.call_soon_threadsafe(building.set)
+        released.append(release.wait(timeout=20))  # only a broken (on-loop) build ever waits this out
+        return real_reload(*args, **kwargs)
+
+    monkeypatch.setattr(store, "reload", held_reload)
+    before = set(asyncio.all_tasks())
+    harness.start_slash("kb reload", user=harness.moderator)
+    reload_tasks = [t for t in asyncio.all_tasks() if t not in before]
+    for task in reload_tasks:
+        harness.ignore_task(task)
+    await asyncio.wait_for(building.wait(), timeout=20)
+    answered = await harness.slash("ask", user=harness.member, question="Do I need a degree to become an ML engineer?")
+    release.set()
+    await asyncio.gather(*reload_tasks)
+    await harness.drain()
+    assert released == [True], "the build blocked the event loop"
+    assert answered.reply.embeds and answered.reply.embeds[0]["title"].startswith("Q: ")
+    reloaded = [s for s in harness.all_sent() if s.kind == "followup" and "Now serving 4 guides" in s.text]
+    assert len(reloaded) == 1

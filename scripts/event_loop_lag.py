@@ -1,27 +1,29 @@
-"""Index builds and searches never block the event loop.
+"""Event-loop lag while a 100,000-passage knowledge base is reloaded: a measurement, not a test.
 
-A 100,000-passage knowledge base (four generated guides of 25,000 short sections each) is reloaded
-through the real `/kb reload` while members keep asking; a monitor task measures event-loop lag (how
-late a 10 ms sleep wakes up). The largest lag must stay under 100 ms, and every interaction is answered.
+    python scripts/event_loop_lag.py [--runs N]
 
-The machine is shared, and the OS alone sometimes pauses a process for close to 100 ms (measured with
-an idle loop under load), so a run may be repeated once: a real block of the loop (a reload on the loop
-itself blocks it for seconds) shows in every run, noise does not. Without the collector handling in
-`reload_in_worker` and `setup_hook`, three of four runs measured 101-107 ms here; with it, 23-92 ms.
+A 100k-passage knowledge base (four generated guides of 25,000 short sections each) is reloaded through
+the real `/kb reload` (discord.py's dispatch, HTTP recorded, no network) while 20 `/ask` arrive; a
+monitor task measures how late a 10 ms sleep wakes up. Prints p50 / p99 / max lag per run. The figures
+depend on the machine and whatever else runs on it, which is why this is a script: the test suite checks
+deterministically that the rebuild runs off the event loop (tests/test_discord_kb.py).
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 import random
+import sys
+import tempfile
 import time
 from pathlib import Path
 
-from tests.discord_harness import make_harness
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.discord_harness import make_harness  # noqa: E402
 
 PASSAGES = 100_000
 FILES = 4
 TICK = 0.010
-MAX_LAG = 0.100
 WORDS = ("python statistics linear algebra calculus probability model training deployment docker kubernetes "
          "pipeline feature engineering regression classification clustering neural network gradient descent "
          "portfolio interview resume kaggle project cloud aws gcp azure sql spark data engineer research paper "
@@ -78,16 +80,29 @@ async def reload_while_asking(h, attempt: int) -> tuple[float, list[float], floa
     return max(lags), lags, elapsed
 
 
-async def test_reloading_100k_passages_keeps_the_event_loop_responsive(tmp_path):
-    knowledge = generate_knowledge(tmp_path / "knowledge")
-    async with make_harness(tmp_path, knowledge_dir=knowledge) as h:
-        assert len(h.bot.services.knowledge.current.passages) == PASSAGES
-        worst_of_runs = []
-        for attempt in range(2):
-            worst, lags, elapsed = await reload_while_asking(h, attempt)
-            worst_of_runs.append(worst)
-            print(f"run {attempt + 1}: reload + 20 asks in {elapsed:.2f}s, {len(lags)} ticks, "
-                  f"max lag {worst * 1000:.0f} ms, p99 {sorted(lags)[int(len(lags) * 0.99)] * 1000:.0f} ms")
-            if worst < MAX_LAG:
-                break
-        assert min(worst_of_runs) < MAX_LAG, f"event loop blocked for {[round(w * 1000) for w in worst_of_runs]} ms"
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+async def measure(runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        knowledge = generate_knowledge(tmp_path / "knowledge")
+        async with make_harness(tmp_path, knowledge_dir=knowledge) as h:
+            assert len(h.bot.services.knowledge.current.passages) == PASSAGES
+            for attempt in range(runs):
+                worst, lags, elapsed = await reload_while_asking(h, attempt)
+                print(f"run {attempt + 1}: reload + 20 asks in {elapsed:.2f} s, {len(lags)} ticks, lag "
+                      f"p50 {pct(lags, 0.5) * 1000:.1f} ms, p99 {pct(lags, 0.99) * 1000:.1f} ms, "
+                      f"max {worst * 1000:.1f} ms", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="reloads to measure (default 5)")
+    asyncio.run(measure(parser.parse_args().runs))
+
+
+if __name__ == "__main__":
+    main()
