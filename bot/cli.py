@@ -3,7 +3,7 @@
     careerbot ask [--json] [--top K] [--knowledge DIR] ["QUESTION"]   (no question + --json: one per stdin line)
     careerbot chat                      the local console (ask, and /roadmap, /goal, ... as a local member)
     careerbot kb check [DIR]            validate a knowledge folder, list every problem
-    careerbot eval [FILE]               hit@1, hit@3, MRR@10 and abstention on a labelled question file
+    careerbot eval [FILE ...]           hit@1, hit@3, MRR@10, answer hit and abstention per labelled file
     careerbot db upgrade | db backup PATH
     careerbot run                       the Discord bot (or the local console when no token is set)
     careerbot sync [--guild ID]         register slash commands with Discord
@@ -93,13 +93,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .domain.evaluation import evaluate, load_items
 
     _, answers = build_answering(_settings(args))
-    report = evaluate(answers, load_items(Path(args.file)))
-    if args.json:
-        print(json.dumps(report.as_dict()))
-    else:
-        print(f"questions: {report.in_scope} in scope, {report.off_topic} off topic")
-        print(f"hit@1 {report.hit1:.3f}  hit@3 {report.hit3:.3f}  MRR@10 {report.mrr10:.3f}")
-        print(f"off-topic abstention {report.off_topic_abstention:.3f}  in-scope false abstention {report.false_abstention:.3f}")
+    sets = [(Path(f), load_items(Path(f))) for f in (args.files or [DEFAULT_EVAL_FILE])]
+    for path, items in sets:
+        report = evaluate(answers, items, name=str(path))
+        if args.json:
+            print(json.dumps(report.as_dict()))
+            continue
+        print(f"{path}: {report.in_scope} in scope, {report.off_topic} off topic")
+        print(f"  hit@1 {report.hit1:.3f}  hit@3 {report.hit3:.3f}  MRR@10 {report.mrr10:.3f}  "
+              f"answer hit {report.answer_hit:.3f}")
+        print(f"  off-topic abstention {report.off_topic_abstention:.3f}  "
+              f"in-scope false abstention {report.false_abstention:.3f}")
         if args.verbose:
             for miss in report.misses:
                 print("  miss:", json.dumps(miss, ensure_ascii=False))
@@ -154,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_kb_check)
 
     ev = sub.add_parser("eval", help="retrieval quality on a labelled question file")
-    ev.add_argument("file", nargs="?", default=str(DEFAULT_EVAL_FILE), help="JSON Lines file of questions")
+    ev.add_argument("files", nargs="*", metavar="FILE",
+                    help="JSON Lines files of labelled questions, each reported apart (default: tests/data/eval.jsonl)")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     ev.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder")
