@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bot"
-DISCORD_FREE = ["domain", "storage"]
+DISCORD_FREE = ["domain", "storage", "render"]
 DISCORD_FREE_FILES = ["settings.py", "container.py", "cli.py", "cli_db.py", "cli_format.py", "console.py", "console_progress.py"]
 
 
