@@ -59,7 +59,8 @@ async def test_overview_is_private_with_progress_bars_the_next_item_and_a_panel(
     assert stages[0]["value"] == "▱▱▱▱▱▱▱▱▱▱ 0/7 · 0%"
     next_up = next(f for f in embed["fields"] if f["name"].startswith("Next up"))
     assert next_up["name"] == "Next up · stage 1: Foundations and a degree"
-    assert f"`{FIRST}`" in next_up["value"] and "[Machine Learning Career Guide" in next_up["value"]
+    assert "What exactly a machine learning engineer is (not started)" in next_up["value"]
+    assert FIRST not in reply.text and "[Machine Learning Career Guide" in next_up["value"]  # titles, not ids
     assert reply.custom_ids == [f"careerbot:rms:{uid}"] + [f"careerbot:rmn:{uid}:{FIRST}:{s}"
                                                           for s in ("done", "doing", "skipped")]
     select = component(reply, f"careerbot:rms:{uid}")
@@ -92,7 +93,7 @@ async def test_stage_select_opens_a_stage_with_an_item_select_and_status_buttons
     panel = (await harness.slash("roadmap")).reply
     page = (await choose(harness, f"careerbot:rms:{uid}", panel, "maths")).reply
     assert page.callback_type == 7 and page.embeds[0]["title"] == "Stage 3 of 9: Maths and statistics"
-    assert f"`{MATHS_FIRST}`" in page.embeds[0]["description"]
+    assert "Learn the linear algebra" in page.embeds[0]["description"] and MATHS_FIRST not in page.text
     assert page.custom_ids == [f"careerbot:rms:{uid}", f"careerbot:rmi:{uid}"] + [
         f"careerbot:rm:{uid}:{MATHS_FIRST}:{s}" for s in ("done", "doing", "skipped", "todo")] + [f"careerbot:rmo:{uid}"]
     stage_options = component(page, f"careerbot:rms:{uid}")["options"]
@@ -160,7 +161,7 @@ async def test_stale_and_unknown_items_get_a_clear_reply_and_nothing_is_lost(har
     uid = harness.member.id
     await harness.bot.services.roadmap_progress.set_status(uid, FIRST, "done")
     for custom_id, expected in [
-        (f"careerbot:rm:{uid}:no-such-item:done", "Roadmap item 'no-such-item' does not exist"),
+        (f"careerbot:rm:{uid}:no-such-item:done", "That roadmap item is no longer on the roadmap"),
         (f"careerbot:rm:{uid}:~0123456789ab:done", "no longer on the roadmap"),
     ]:
         reply = (await harness.click(custom_id, harness.button_message(custom_id, ephemeral=True))).reply
@@ -260,14 +261,15 @@ async def test_records_for_items_dropped_from_the_roadmap_are_kept_until_the_mem
     monkeypatch.setattr(progress, "_roadmap", lambda: Roadmap(old.title, stages))  # as a moderator's reload would
     panel = (await harness.slash("roadmap")).reply
     retired = next(f for f in panel.embeds[0]["fields"] if f["name"] == "No longer on the roadmap")
-    assert f"`{FIRST}` (done)" in retired["value"] and "0/62" in panel.embeds[0]["description"]
+    assert "1 item that is no longer on the roadmap (1 done)" in retired["value"] and FIRST not in panel.text
+    assert "0/62" in panel.embeds[0]["description"]
     stale = f"careerbot:rm:{uid}:{FIRST}:skipped"  # a button on a panel from before the reload
     refused = (await harness.click(stale, harness.button_message(stale, ephemeral=True))).reply
-    assert refused.ephemeral and f"Roadmap item '{FIRST}' is no longer on the roadmap" in refused.content
+    assert refused.ephemeral and "That roadmap item is no longer on the roadmap" in refused.content
     records = await progress.overview(uid)
     assert [(r.item_id, r.status) for r in records.retired] == [(FIRST, "done")]  # nothing was lost
     clear = f"careerbot:rm:{uid}:{FIRST}:todo"
     cleared = (await harness.click(clear, harness.button_message(clear, ephemeral=True))).reply
-    assert cleared.callback_type == 7 and "Cleared your record" in cleared.content
+    assert cleared.callback_type == 7 and "Cleared your record" in cleared.content and FIRST not in cleared.text
     assert (await progress.overview(uid)).retired == ()
     harness.assert_no_pings()

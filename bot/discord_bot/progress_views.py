@@ -22,13 +22,16 @@ through the DynamicItems. Views stay fully dynamic on purpose: discord.py's `Vie
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from typing import TYPE_CHECKING, Any, ClassVar
+import io
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import discord
 
 from bot.domain.errors import NotFound
-from bot.domain.progress import FINISHED, ItemProgress, StageProgress
+from bot.domain.progress import FINISHED, ItemProgress, RoadmapOverview, StageProgress
+from bot.render.roadmap_card import render_card
 
 from .embeds import clean, truncate
 from .roadmap_embeds import EMOJI, WORD, overview_embed, stage_embed, stage_focus
@@ -45,6 +48,7 @@ STATUS = r"done|doing|skipped|todo"
 
 BUTTONS = {"done": ("Done", discord.ButtonStyle.success), "doing": ("In progress", discord.ButtonStyle.primary),
            "skipped": ("Skip", discord.ButtonStyle.secondary), "todo": ("Not started", discord.ButtonStyle.secondary)}
+STALE_ITEM = "That roadmap item is no longer on the roadmap; open /roadmap again for the current one."
 NOT_YOURS = "These buttons belong to another member's roadmap. Open your own with /roadmap."
 def _bot(interaction: discord.Interaction) -> "CareerBot":
     return interaction.client  # type: ignore[return-value]
@@ -69,7 +73,7 @@ def resolve_item(roadmap, key: str) -> str:
         return key
     found = next((item_id for item_id in roadmap.items if short_hash(item_id) == key), None)
     if found is None:
-        raise NotFound("That roadmap item is no longer on the roadmap; open /roadmap again for the current one.")
+        raise NotFound(STALE_ITEM)
     return found
 
 
@@ -98,18 +102,39 @@ def item_select(user_id: int, stage: StageProgress, focus: ItemProgress) -> "Ite
     return ItemSelect(user_id, options)
 
 
-async def overview_panel(bot: "CareerBot", user_id: int, *, owner: str | None = None) -> tuple[discord.Embed, "PanelView"]:
+class Panel(NamedTuple):
+    """What a panel message shows: the embed, the components, and its attachments (the roadmap card on
+    the overview, none on a stage page)."""
+    embed: discord.Embed
+    view: "PanelView"
+    files: list[discord.File]
+
+    async def show(self, interaction: discord.Interaction, content: str | None = None) -> None:
+        """Replace the clicked panel's message with this panel (its attachments too: a stale card goes)."""
+        await self.view.replace(interaction, content=content, embed=self.embed, attachments=self.files)
+
+
+async def card_file(overview: RoadmapOverview, name: str) -> discord.File:
+    """The roadmap card as an attachment, drawn in a worker thread (Pillow work stays off the event loop);
+    its description is the alt text with the same figures."""
+    card = await asyncio.to_thread(render_card, overview, name)
+    return discord.File(io.BytesIO(card.png), filename=card.filename, description=card.alt)
+
+
+async def overview_panel(bot: "CareerBot", user_id: int, name: str, *, owner: str | None = None) -> Panel:
+    """The overview with the member's roadmap card; `name` is the display name drawn on the card."""
     overview = await bot.services.roadmap_progress.overview(user_id)
     view = PanelView(user_id)
     view.add_item(stage_select(user_id, overview.stages, None))
     if overview.next_item is not None:
         for status in ("done", "doing", "skipped"):
             view.add_item(StatusButton(user_id, overview.next_item, status, prefix="rmn", row=1))
-    return overview_embed(overview, bot.services.knowledge.current.guides, owner=owner), view
+    embed = overview_embed(overview, bot.services.knowledge.current.guides, owner=owner)
+    return Panel(embed, view, [await card_file(overview, name)])
 
 
 async def stage_panel(bot: "CareerBot", user_id: int, ref: str, *, focus_id: str | None = None,
-                      owner: str | None = None) -> tuple[discord.Embed, "PanelView"]:
+                      owner: str | None = None) -> Panel:
     progress = bot.services.roadmap_progress
     stage_id = (await progress.stage(user_id, ref)).stage.id  # NotFound (with a suggestion) for a bad ref
     stages = (await progress.overview(user_id)).stages  # every stage's counts, for the select menu
@@ -121,7 +146,7 @@ async def stage_panel(bot: "CareerBot", user_id: int, ref: str, *, focus_id: str
     for status in ("done", "doing", "skipped", "todo"):
         view.add_item(StatusButton(user_id, focus, status, prefix="rm", row=2))
     view.add_item(OverviewButton(user_id))
-    return stage_embed(stage, focus, len(stages), bot.services.knowledge.current.guides, owner=owner), view
+    return Panel(stage_embed(stage, focus, len(stages), bot.services.knowledge.current.guides, owner=owner), view, [])
 
 
 # --------------------------------------------------------------------------- the panel view
@@ -167,6 +192,8 @@ class PanelView(discord.ui.View):
         return await owner_check(interaction, self.user_id, self.refusal)
 
     async def send(self, interaction: discord.Interaction, *, ephemeral: bool, **kwargs: Any) -> None:
+        if not kwargs.get("files", True):
+            del kwargs["files"]
         callback = await interaction.response.send_message(view=self, ephemeral=ephemeral, **kwargs)
         self._track(interaction, getattr(callback, "message_id", None))
 
@@ -239,20 +266,21 @@ class StatusButton(_Owned, discord.ui.DynamicItem[discord.ui.Button],
             bot = _bot(interaction)
             progress = bot.services.roadmap_progress
             item_id = resolve_item(progress.roadmap(), self.key)
+            if progress.roadmap().item(item_id) is None and self.status != "todo":
+                raise NotFound(STALE_ITEM)  # the service's message would name the internal id
             result = await progress.set_status(self.user_id, item_id, self.status)  # type: ignore[arg-type]
-            owner = _owner(interaction)
+            owner, name = _owner(interaction), interaction.user.display_name
             if not isinstance(result, ItemProgress):
-                content = f"Cleared your record for `{item_id}`, which is no longer on the roadmap."
-                embed, view = await overview_panel(bot, self.user_id, owner=owner)
+                content = "Cleared your record for that item, which is no longer on the roadmap."
+                panel = await overview_panel(bot, self.user_id, name, owner=owner)
             else:
                 content = f"{EMOJI[self.status]} “{clean(result.item.title)}” is now {WORD[self.status]}."
                 if self.prefix == "rmn":
-                    embed, view = await overview_panel(bot, self.user_id, owner=owner)
+                    panel = await overview_panel(bot, self.user_id, name, owner=owner)
                 else:  # a finished item moves the selection on to the stage's next unfinished one
                     focus = None if self.status in FINISHED else item_id
-                    embed, view = await stage_panel(bot, self.user_id, result.item.stage_id, focus_id=focus,
-                                                    owner=owner)
-            await view.replace(interaction, content=truncate(content, 2000), embed=embed)
+                    panel = await stage_panel(bot, self.user_id, result.item.stage_id, focus_id=focus, owner=owner)
+            await panel.show(interaction, truncate(content, 2000))
         await guarded(interaction, handle)
 
 
@@ -273,8 +301,8 @@ class StageSelect(_Owned, discord.ui.DynamicItem[discord.ui.Select], template=rf
             values = self.item.values
             if not values:
                 raise NotFound("Pick a stage from the list.")
-            embed, view = await stage_panel(_bot(interaction), self.user_id, values[0], owner=_owner(interaction))
-            await view.replace(interaction, content=None, embed=embed)
+            panel = await stage_panel(_bot(interaction), self.user_id, values[0], owner=_owner(interaction))
+            await panel.show(interaction)
         await guarded(interaction, handle)
 
 
@@ -296,10 +324,9 @@ class ItemSelect(_Owned, discord.ui.DynamicItem[discord.ui.Select], template=rf"
             item_id = (self.item.values or [""])[0]
             item = bot.services.roadmap_progress.roadmap().item(item_id)
             if item is None:
-                raise NotFound("That roadmap item is no longer on the roadmap; open /roadmap again for the current one.")
-            embed, view = await stage_panel(bot, self.user_id, item.stage_id, focus_id=item.id,
-                                            owner=_owner(interaction))
-            await view.replace(interaction, content=None, embed=embed)
+                raise NotFound(STALE_ITEM)
+            panel = await stage_panel(bot, self.user_id, item.stage_id, focus_id=item.id, owner=_owner(interaction))
+            await panel.show(interaction)
         await guarded(interaction, handle)
 
 
@@ -317,8 +344,9 @@ class OverviewButton(_Owned, discord.ui.DynamicItem[discord.ui.Button], template
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async def handle() -> None:
-            embed, view = await overview_panel(_bot(interaction), self.user_id, owner=_owner(interaction))
-            await view.replace(interaction, content=None, embed=embed)
+            panel = await overview_panel(_bot(interaction), self.user_id, interaction.user.display_name,
+                                         owner=_owner(interaction))
+            await panel.show(interaction)
         await guarded(interaction, handle)
 
 

@@ -36,13 +36,24 @@ def _source(item, guides) -> str:
 def item_summary(progress: ItemProgress, guides) -> str:
     item = progress.item
     verb = "Read" if item.kind == "read" else "Do"
-    lines = [f"{EMOJI[progress.status]} **{verb}:** {clean(item.title)} (`{item.id}`, {WORD[progress.status]})"]
+    lines = [f"{EMOJI[progress.status]} **{verb}:** {clean(item.title)} ({WORD[progress.status]})"]
     source = _source(item, guides)
     if source:
         lines.append(f"Source: {source}")
     if item.note:
         lines.append(clean(item.note))
     return truncate("\n".join(lines), 1024)
+
+
+def retired_summary(retired) -> str:
+    """Records for items dropped from the roadmap, counted by status (their ids mean nothing to a member)."""
+    counts: dict[str, int] = {}
+    for record in retired:
+        counts[record.status] = counts.get(record.status, 0) + 1
+    n = len(retired)
+    by_status = ", ".join(f"{c} {WORD.get(status, status)}" for status, c in counts.items())
+    return (f"You keep your records for {n} item{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} "
+            f"no longer on the roadmap ({by_status}); they don't count toward your progress.")
 
 
 def _embed(title: str, owner: str | None) -> discord.Embed:
@@ -69,9 +80,7 @@ def overview_embed(overview: RoadmapOverview, guides, *, owner: str | None = Non
         embed.add_field(name=truncate(f"Next up · stage {stage.number}: {stage.title}", 256),
                         value=item_summary(overview.next_item, guides), inline=False)
     if overview.retired:
-        retired = ", ".join(f"`{r.item_id}` ({WORD.get(r.status, r.status)})" for r in overview.retired)
-        embed.add_field(name="No longer on the roadmap", value=truncate(
-            f"You keep your records for: {retired}", 1024), inline=False)
+        embed.add_field(name="No longer on the roadmap", value=retired_summary(overview.retired), inline=False)
     embed.set_footer(text="Pick a stage below to open its checklist. Done and skipped items count as finished.")
     return fit(embed)
 
@@ -95,7 +104,7 @@ def stage_embed(stage: StageProgress, focus: ItemProgress, stage_count: int, gui
         title = clean(progress.item.title)
         if progress is focus:
             title = f"\N{BLACK RIGHT-POINTING SMALL TRIANGLE} **{title}**"
-        lines.append(f"{EMOJI[progress.status]} {title} `{progress.item.id}`")
+        lines.append(f"{EMOJI[progress.status]} {title}")
     embed.description = truncate(f"{clean(s.summary)}\n{progress_line(stage.finished, stage.total)}\n\n"
                                  + bullet_lines(lines, 3500), 4096)
     embed.add_field(name="Selected", value=item_summary(focus, guides), inline=False)

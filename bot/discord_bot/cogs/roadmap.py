@@ -1,7 +1,9 @@
 """`/roadmap`: the member's progress through the roadmap's stages, with a panel to open a stage and mark
 items done, in progress or skipped (buttons that keep working after a restart, see `progress_views`).
+The overview carries the roadmap card (a PNG drawn by `bot.render.roadmap_card`, with alt text).
 
-Private by default; `public: True` shares the panel in the channel (only its owner can use the buttons).
+Private by default; `public: True` shares the panel and card in the channel (only its owner can use the
+buttons).
 """
 from __future__ import annotations
 
@@ -28,10 +30,10 @@ class RoadmapCog(commands.Cog, name="Roadmap"):
         """Your progress through the ML engineer roadmap, the next suggested item, and buttons to mark items."""
         owner = interaction.user.display_name if public else None
         if stage is None:
-            embed, view = await overview_panel(self.bot, interaction.user.id, owner=owner)
+            panel = await overview_panel(self.bot, interaction.user.id, interaction.user.display_name, owner=owner)
         else:
-            embed, view = await stage_panel(self.bot, interaction.user.id, stage, owner=owner)
-        await view.send(interaction, embed=embed, ephemeral=not public)
+            panel = await stage_panel(self.bot, interaction.user.id, stage, owner=owner)
+        await panel.view.send(interaction, embed=panel.embed, files=panel.files, ephemeral=not public)
 
     @roadmap.autocomplete("stage")
     async def stage_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
