@@ -7,8 +7,11 @@ a terminal. It needs `services.goals` (GoalService), `services.roadmap_progress`
 """
 from __future__ import annotations
 
+import asyncio
+import getpass
 import shlex
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from .domain.errors import CareerbotError, DomainError
@@ -20,6 +23,7 @@ Roadmap
   /roadmap                          your progress through every stage, and what to do next
   /roadmap stage <number|id>        one stage's checklist
   /roadmap next                     the next suggested item
+  /roadmap card <file.png>          draw your progress as a picture (the card /roadmap shows on Discord)
   /roadmap done|doing|skip|reset <item-id>
 Goals
   /goal add <text> [--by YYYY-MM-DD]
@@ -118,6 +122,8 @@ async def _roadmap(args: list[str], services: Any, user_id: int) -> str:
         return _stage_text(await progress.stage(user_id, _one(rest, "/roadmap stage <number|id>")))
     if sub == "next":
         return _next_text(await progress.next_item(user_id))
+    if sub == "card":
+        return await _card(_one(rest, "/roadmap card <file.png>"), await progress.overview(user_id))
     if sub in STATUS_WORDS:
         item_id = _one(rest, f"/roadmap {sub} <item-id>")
         result = await progress.set_status(user_id, item_id, STATUS_WORDS[sub])
@@ -127,7 +133,30 @@ async def _roadmap(args: list[str], services: Any, user_id: int) -> str:
         state = {"todo": "not started"}.get(result.status, result.status)
         return (f"{result.item.id} is now {state}. Stage {stage.stage.number} ({stage.stage.title}): "
                 f"{stage.finished}/{stage.total} ({stage.percent}%).")
-    return "Usage: /roadmap [stage <n>|next|done|doing|skip|reset <item-id>]"
+    return "Usage: /roadmap [stage <n>|next|card <file.png>|done|doing|skip|reset <item-id>]"
+
+
+def _local_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in this environment
+        return "Local member"
+
+
+async def _card(where: str, overview) -> str:
+    from .render.roadmap_card import render_card
+
+    path = Path(where).expanduser()
+    if path.is_dir():
+        path = path / "roadmap.png"
+    if path.suffix.lower() != ".png":
+        return f"The card is a PNG picture: give a file name ending in .png, like /roadmap card {path.stem or 'roadmap'}.png"
+    card = await asyncio.to_thread(render_card, overview, _local_name())
+    try:
+        path.write_bytes(card.png)
+    except OSError as exc:
+        return f"Could not write {path}: {exc.strerror or exc}. Pick a folder you can write to."
+    return f"Wrote your roadmap card ({card.width}x{card.height} px, {len(card.png) // 1024 + 1} KB) to {path}.\n{card.alt}"
 
 
 # ----------------------------------------------------------------------------- goals
