@@ -46,6 +46,8 @@ CANONICAL: dict[str, str] = {
     "doctorate": "phd",  # not "doctor": its stem would make "how do I become a doctor?" a PhD question
     "doctoral": "phd",
     "msc": "master",
+    "ms": "master",
+    "meng": "master",
     "masters": "master",
     "bsc": "bachelor",
     "maths": "mathematics",
@@ -127,6 +129,8 @@ def normalise(text: str) -> str:
         text = _CLITIC.sub("", text)
     if "e.g" in text or "i.e" in text or "etc" in text:
         text = _ABBREVIATIONS.sub(" ", text)
+    if "v/s" in text:
+        text = text.replace("v/s", "vs")
     if "ph." in text or "ph d" in text:
         text = _PHD.sub("phd", text)
     return text
@@ -177,6 +181,7 @@ def analyse(text: str) -> list[str]:
 # Question phrasings whose meaning no single word carries: "how much do MLEs make?" asks about pay.
 QUERY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bhow much (?:money )?(?:do|does|did|can|could|will|would)\b.*\bmake\b"), "salary"),
+    (re.compile(r"\bgrad(?:uate)? (?:school|degree|studies)\b"), "master phd"),
 )
 
 

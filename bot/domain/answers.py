@@ -7,14 +7,16 @@ most one per section). When the evidence is weak it abstains: no citations and a
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
 
 from .analysis import analyse, content_terms, expand_query
+from .composing import compose
 from .errors import DomainError
 from .knowledge import Knowledge
-from .passages import split_sentences
-from .scope import CAREER_TERMS, FIELD_TERMS, ScopeSignals
+from .ranking import query_weights, rank
+from .reading import Reading, read_message
+from .scope import CAREER_TERMS, FIELD_TERMS, TopicSignals, kind_of, verdict
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP = 10
@@ -26,6 +28,12 @@ NOT_COVERED_NOTE = (
     "The guides don't cover that, as far as I can tell. Try rephrasing with the skill, degree or role "
     "you mean, or see /roadmap for the path the guides describe."
 )
+RELATED_NOTE = (
+    "The guides don't answer that directly. They touch on it in the passages below, offered as related "
+    "reading rather than an answer."
+)
+RELATED_TOP = 3
+SMALL_TALK_REPLY = "Happy to help! Ask me anything about becoming a machine learning engineer."
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,11 @@ class Answer:
     answer: str
     citations: list[Citation] = field(default_factory=list)
     note: str | None = None
+    kind: str = "answer"  # "answer", "related" (reading offered, not an answer), "not_covered", "small_talk"
+
+    @property
+    def related(self) -> bool:
+        return self.kind == "related"
 
     def to_json(self) -> dict:
         return {
@@ -54,6 +67,7 @@ class Answer:
             "answered": self.answered,
             "answer": self.answer,
             "citations": [asdict(c) for c in self.citations],
+            "kind": self.kind,
         }
 
 
@@ -74,16 +88,19 @@ class AnswerService:
     def __init__(self, knowledge: Callable[[], Knowledge]):
         self._knowledge = knowledge
 
-    def ranked(self, question: str, k: int = MAX_TOP, kb: Knowledge | None = None) -> list[Citation]:
+    def ranked(self, question: str, k: int = MAX_TOP, kb: Knowledge | None = None,
+               reading: Reading | None = None) -> list[Citation]:
         """Best passages for a question, at most one per section and none far weaker than the best,
         without the abstention check."""
         kb = kb or self._knowledge()
-        hits = kb.index.search(expand_query(question), k=max(k * 4, 20))
+        reading = reading or read_message(question)
+        hits = rank(kb, reading, k=max(k * 4, 20))
         citations: list[Citation] = []
         seen: set[str] = set()
+        best = max((h.lexical for h in hits), default=0.0)
         for hit in hits:
-            if hit.score < MIN_SHARE_OF_BEST * hits[0].score:
-                break
+            if hit.lexical < MIN_SHARE_OF_BEST * best:
+                continue
             passage = kb.passages[hit.doc]
             if passage.section_id in seen:
                 continue
@@ -95,58 +112,49 @@ class AnswerService:
                 break
         return citations
 
-    def signals(self, question: str, best: Citation | None, kb: Knowledge | None = None) -> ScopeSignals | None:
-        """The evidence used to decide whether the guides cover a question (None: nothing matched)."""
+    def answer(self, question: str, top: int = DEFAULT_TOP) -> Answer:
+        text = check_question(question)
+        top = max(1, min(int(top), MAX_TOP))
+        kb = self._knowledge()  # one snapshot for the whole answer, even if a reload swaps it meanwhile
+        reading = read_message(text)
+        if reading.small_talk:
+            return Answer(text, False, SMALL_TALK_REPLY, [], SMALL_TALK_REPLY, kind="small_talk")
+        citations = self.ranked(text, top, kb, reading)
+        focus = reading.focus or text
+        kind = kind_of(focus, [self._section_terms(kb, c) for c in citations[:3]], kb.index.term_idf)
+        decided = verdict(self.topic(focus, citations[0] if citations else None, kb), kind)
+        if decided == "none":
+            return Answer(text, False, NOT_COVERED_NOTE, [], NOT_COVERED_NOTE, kind="not_covered")
+        if decided == "related":
+            related = [replace(c, rank=i + 1) for i, c in enumerate(citations[:RELATED_TOP])]
+            return Answer(text, False, RELATED_NOTE, related, RELATED_NOTE, kind="related")
+        weights = query_weights(reading)
+        short = compose([(c.rank, c.text) for c in citations], weights, kb.index.term_idf)
+        return Answer(text, True, short, citations)
+
+    def topic(self, question: str, best: Citation | None, kb: Knowledge) -> TopicSignals | None:
+        """Is the question about the field at all (None: nothing matched)? See scope.py."""
         terms = content_terms(question)
         if best is None or not terms:
             return None
-        kb = kb or self._knowledge()
         idf = kb.index.term_idf
         section = kb.guides.sections[best.section_id]
         heading_terms = set(analyse(f"{section.parent_heading or ''} {section.heading}"))
         found = heading_terms | set(analyse(best.text))
         mass = sum(idf(t) for t in terms)
-        return ScopeSignals(
+        query = expand_query(question)
+        top = kb.index.search(query, k=1)
+        return TopicSignals(
             terms=len(terms),
             in_heading=bool(heading_terms.intersection(terms)),
             field=len(FIELD_TERMS.intersection(terms)),
             career=len(CAREER_TERMS.intersection(terms)),
             unknown=sum(idf(t) for t in terms if t not in kb.index.vocab) / mass,
             coverage=sum(idf(t) for t in terms if t in found) / mass,
-            relative=best.score / (kb.index.max_score(expand_query(question)) or 1.0),
+            relative=(top[0].score if top else 0.0) / (kb.index.max_score(query) or 1.0),
         )
 
-    def answer(self, question: str, top: int = DEFAULT_TOP) -> Answer:
-        text = check_question(question)
-        top = max(1, min(int(top), MAX_TOP))
-        kb = self._knowledge()  # one snapshot for the whole answer, even if a reload swaps it meanwhile
-        citations = self.ranked(text, top, kb)
-        signals = self.signals(text, citations[0] if citations else None, kb)
-        if signals is None or not signals.in_scope:
-            return Answer(text, False, NOT_COVERED_NOTE, [], NOT_COVERED_NOTE)
-        return Answer(text, True, compose(text, citations), citations)
-
-
-def compose(question: str, citations: list[Citation], max_chars: int = 600) -> str:
-    """An extractive answer: the best sentence of the top passages, each followed by its [n] marker."""
-    terms = set(expand_query(question))
-    picked: list[str] = []
-    covered: set[str] = set()
-    for citation in citations[:3]:
-        best, best_gain = None, 0
-        for sentence in split_sentences(citation.text):
-            words = set(analyse(sentence))
-            gain = len((words & terms) - covered) + 0.5 * len(words & terms & covered)
-            if gain > best_gain and len(sentence) <= 400:
-                best, best_gain = sentence, gain
-        if best is None or (picked and not (set(analyse(best)) & terms) - covered):
-            continue
-        sentence = best.lstrip("-• ").strip()
-        if sum(len(p) for p in picked) + len(sentence) > max_chars and picked:
-            break
-        picked.append(f"{sentence} [{citation.rank}]")
-        covered |= set(analyse(best)) & terms
-    if not picked:
-        first = citations[0]
-        picked.append(f"{split_sentences(first.text)[0][:400]} [{first.rank}]")
-    return " ".join(picked)
+    @staticmethod
+    def _section_terms(kb: Knowledge, citation: Citation) -> set[str]:
+        section = kb.guides.sections[citation.section_id]
+        return set(analyse(f"{section.parent_heading or ''} {section.heading}\n{citation.text}"))

@@ -1,17 +1,29 @@
-"""Does a question fall inside what the guides cover? BM25 scores are not comparable across questions,
-so the decision uses several signals, tuned on labelled in-scope and off-topic questions
-(tests/data/eval.jsonl; checked on tests/data/holdout.jsonl):
+"""Do the guides answer what is asked? Two questions, decided from evidence.
 
-- anchors: does the question name the field (ML, data, Python, maths, ...) or a career topic (degree,
-  salary, interview, ...)? Off-topic questions rarely do; in-scope ones nearly always do.
-- unknown share: the part of the question's IDF mass made of words no guide contains ("pilot",
-  "marathon", "snake"): high when the question is about something else.
-- coverage: the part of the question's IDF mass that the best passage contains, for questions that
-  name no anchor but are plainly answered ("what is generalization?"); with fewer than three words
-  such a question must also name the best section's heading, so chatter ("nice") is not answered.
+1. Is the question about the field at all (`TopicSignals`)? BM25 scores are not comparable across
+   questions, so this uses several signals, tuned on labelled in-scope and off-topic questions
+   (tests/data/eval.jsonl; checked on tests/data/holdout.jsonl):
+   - anchors: does the question name the field (ML, data, Python, maths, ...) or a career topic (degree,
+     salary, interview, ...)? Off-topic questions rarely do; in-scope ones nearly always do.
+   - unknown share: the part of the question's IDF mass made of words no guide contains ("pilot",
+     "marathon", "snake"): high when the question is about something else.
+   - coverage: the part of the question's IDF mass that the best passage contains, for questions that
+     name no anchor but are plainly answered ("what is generalization?"); with fewer than three words
+     such a question must also name the best section's heading, so chatter ("nice") is not answered.
+2. Near the field, is it something guides can settle (`Kind`)? A question can sound like a career
+   question and still ask what no guide written once can answer: a forecast about the market ("will ML
+   be oversaturated in 5 years?", "still worth it in 2026?"), a verdict on the asker's own case (their
+   age, grades, visa, "am I ready"), or an opinion on a resource they are looking at ("this course",
+   "the resources listed"). Those get the closest passages as related reading, plainly labelled, when
+   the best three sections contain enough of what is asked (`MIN_COVERAGE_RELATED`), else nothing.
+   These are kinds of question, found by their form, not topics: checked on questions from other
+   forums than the ones the patterns were written from (docs/retrieval.md).
+
+The member's focus (question sentences, see `reading.py`) is what is judged, not the whole message.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .analysis import analyse
@@ -37,8 +49,21 @@ MIN_RELATIVE_WITHOUT_ANCHOR = 0.2
 MIN_TERMS_WITHOUT_ANCHOR = 3
 
 
+GENERIC_IDF = 1.0  # terms in about a third of the passages or more say nothing specific
+MIN_COVERAGE_RELATED = 0.35  # share of what is asked that the best three sections hold, for related reading
+
+
+def verdict(topic: "TopicSignals | None", kind: "Kind") -> str:
+    """"answer", "related" (reading offered, not an answer) or "none"."""
+    if topic is None or not topic.about_the_field:
+        return "none"
+    if kind.unsettled:
+        return "related" if kind.top3 >= MIN_COVERAGE_RELATED else "none"
+    return "answer"
+
+
 @dataclass(frozen=True)
-class ScopeSignals:
+class TopicSignals:
     terms: int          # distinct content terms in the question
     in_heading: bool    # the best passage's section heading names one of the question's terms
     field: int          # distinct field terms in the question
@@ -48,7 +73,7 @@ class ScopeSignals:
     relative: float     # best score / the question's maximum possible score
 
     @property
-    def in_scope(self) -> bool:
+    def about_the_field(self) -> bool:
         if self.field >= 2:
             return True
         if self.field == 1 and self.unknown <= MAX_UNKNOWN_WITH_FIELD:
@@ -60,3 +85,71 @@ class ScopeSignals:
         specific = self.terms >= MIN_TERMS_WITHOUT_ANCHOR or self.in_heading
         return (specific and self.coverage >= MIN_COVERAGE_WITHOUT_ANCHOR and self.relative >= MIN_RELATIVE_WITHOUT_ANCHOR
                 and self.unknown <= MAX_UNKNOWN_WITH_CAREER)
+
+
+# Words that say how someone asks, not what about: they never make a passage more or less relevant.
+CONVERSATIONAL = frozenset(analyse("""
+advice advise advices recommendation recommendations recommend suggest suggestion suggestions tip tips
+guidance guide help helpful actually really basically honestly literally obviously curious wonder
+wondering wondered confused confuse confusing sure unsure though although however anyway anyways
+think thought thinking know knowing heard hear say says said ask asking question questions answer
+love like want wanting wish hope hoping need needed needs try trying tried thing things stuff lot lots
+little bit kind sort way ways best better good great right wrong true false okay ok yes no maybe
+perhaps probably possible possibly able someone everyone anyone people person guys guy sir bro hi
+hello hey thanks thank please appreciate appreciated currently now today just even still already
+also much many very quite pretty enough more most less least go going get getting got make making
+made look looking see seeing seem seems feel feeling start starting begin beginning first next
+"""))
+
+_FORECAST_TIME = re.compile(
+    r"\b(?:will|won't|gonna|going to|in (?:the )?(?:next |coming )?\d+(?:\s*-\s*\d+)? years?|years? from now|"
+    r"20[2-9]\d|nowadays|anymore|these days|still)\b", re.I)
+_FORECAST_TOPIC = re.compile(
+    r"\b(?:worth|saturat\w*|oversaturat\w*|crowd\w*|overcrowd\w*|good (?:career )?(?:choice|option|idea)|"
+    r"future|grow\w*|compress\w*|replace\w*|taking over|take over|die|dying|dead|bubble|hype|market)\b", re.I)
+_THIS_RESOURCE = re.compile(
+    r"\b(?:this|that|these|those|your) (?:course|courses|guide|roadmap|book|books|video|videos|program|"
+    r"programme|bootcamp|tutorial|playlist|node|certificate|specialization|class|lecture|module|path)\b|"
+    r"\b(?:resources|links|courses|materials) (?:listed|mentioned|above|below)\b", re.I)
+
+_PERSONAL = re.compile(
+    r"\b(?:in my (?:position|situation|case|shoes)|someone (?:like me|in my)|for me\b|am i ready|i am ready|"
+    r"is (?:he|she|they|this person) right|my (?:gpa|grades?|age|chances?)|kill (?:any|my) chances?|"
+    r"\d+[- ]years?[- ]old|visa|immigration|green card|h-?1b)", re.I)
+
+
+@dataclass(frozen=True)
+class Kind:
+    focus: tuple[str, ...]   # the specific terms the question asks about
+    best: float              # IDF share of the focus in the best section
+    top3: float              # ... in the best three sections together
+    forecast: bool           # asks for a forecast about the market
+    resource: bool           # asks about a resource the member is looking at
+    personal: bool           # asks for a judgement of the asker's own case (age, grades, visa, "am I ready")
+
+    @property
+    def unsettled(self) -> bool:
+        """A kind of question guides can't settle, however close their topic."""
+        return self.forecast or self.resource or self.personal
+
+
+def focus_terms(text: str, idf) -> tuple[str, ...]:
+    terms = dict.fromkeys(analyse(text))
+    return tuple(t for t in terms if t not in CONVERSATIONAL and idf(t) >= GENERIC_IDF)
+
+
+def kind_of(question: str, sections: list[set[str]], idf) -> Kind:
+    """`question`: what is asked (the question sentences); `sections`: the analysed terms of the best
+    sections (heading and cited passage), best first; `idf`: the index's term IDF."""
+    focus = focus_terms(question, idf)
+    mass = sum(idf(t) for t in focus) or 1.0
+    best = sections[0] if sections else set()
+    top3 = set().union(*sections[:3]) if sections else set()
+    return Kind(
+        focus=focus,
+        best=sum(idf(t) for t in focus if t in best) / mass,
+        top3=sum(idf(t) for t in focus if t in top3) / mass,
+        forecast=bool(_FORECAST_TIME.search(question) and _FORECAST_TOPIC.search(question)),
+        resource=bool(_THIS_RESOURCE.search(question)),
+        personal=bool(_PERSONAL.search(question)),
+    )

@@ -1,0 +1,108 @@
+"""The short answer: the quoted units of the cited passages that best answer the question.
+
+A unit is a sentence, a whole list line, or a lead-in with the list it introduces (a line ending in
+":" followed by list lines, or a sentence right before a list). Units are scored by the question's
+terms they contain, each weighted by its IDF and its query weight (question words over context), so
+an informative unit beats a short lead-in that only repeats the topic ("Interviews are notoriously
+tough.") Text is quoted, never rewritten; every quoted unit ends with its citation's `[n]`.
+A second or third source is quoted only when its best unit is close in strength and adds terms.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable, Sequence
+
+from .analysis import analyse
+from .passages import split_sentences
+
+MAX_ANSWER_CHARS = 600
+MAX_UNIT_CHARS = 450
+CLOSE_IN_STRENGTH = 0.7  # a further source's best unit must score at least this share of the first's
+_LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def units(text: str) -> list[str]:
+    """Quotable units of a passage, in order."""
+    lines = [line.rstrip() for line in text.split("\n") if line.strip()]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not _LIST_LINE.match(line) and i + 1 < len(lines) and _LIST_LINE.match(lines[i + 1]):
+            sentences = split_sentences(line)
+            lead = sentences[-1] if sentences else line
+            out.extend(sentences[:-1])
+            block = [lead]
+            j = i + 1
+            while j < len(lines) and _LIST_LINE.match(lines[j]):
+                block.append(lines[j].strip())
+                j += 1
+            out.append("\n".join(block))
+            i = j
+            continue
+        if _LIST_LINE.match(line):
+            out.append(line.strip())  # a list line stays whole
+        else:
+            out.extend(split_sentences(line))
+        i += 1
+    return out
+
+
+def _fit(unit: str, limit: int) -> str:
+    """A unit no longer than `limit`: a lead-in keeps as many whole list lines as fit."""
+    if len(unit) <= limit:
+        return unit
+    lines = unit.split("\n")
+    kept = [lines[0]]
+    for line in lines[1:]:
+        if len("\n".join(kept + [line])) > limit:
+            break
+        kept.append(line)
+    if len(kept) > 1 or len(kept[0]) <= limit:
+        return "\n".join(kept)
+    sentences = split_sentences(kept[0])
+    return sentences[0] if len(sentences[0]) <= limit else kept[0][:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _score(unit: str, weights: dict[str, float], idf: Callable[[str], float], covered: set[str]) -> float:
+    terms = set(analyse(unit))
+    return sum(weights[t] * idf(t) * (0.3 if t in covered else 1.0) for t in terms if t in weights)
+
+
+def best_unit(text: str, weights: dict[str, float], idf: Callable[[str], float],
+              covered: set[str] = frozenset()) -> tuple[str, float]:
+    best, best_score = "", -1.0
+    for unit in units(text):
+        score = _score(unit, weights, idf, covered)
+        if score > best_score:
+            best, best_score = unit, score
+    return best, best_score
+
+
+def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Callable[[str], float],
+            max_chars: int = MAX_ANSWER_CHARS) -> str:
+    """`texts`: (citation number, passage text), best first. Returns the quoted answer with markers."""
+    picked: list[str] = []
+    covered: set[str] = set()
+    first_score = 0.0
+    used = 0
+    for n, text in texts[:3]:
+        unit, score = best_unit(text, weights, idf, covered)
+        if not unit:
+            continue
+        if picked:
+            adds = set(analyse(unit)) & set(weights) - covered
+            if score < CLOSE_IN_STRENGTH * first_score or not adds:
+                continue
+        quoted = _fit(unit.lstrip("-*• ").strip(), min(MAX_UNIT_CHARS, max_chars - used - 6))
+        if picked and used + len(quoted) + 6 > max_chars:
+            break
+        picked.append(f"{quoted} [{n}]")
+        used += len(quoted) + 6
+        covered |= set(analyse(unit)) & set(weights)
+        if not first_score:
+            first_score = max(score, 1e-9)
+    if not picked and texts:
+        n, text = texts[0]
+        picked.append(f"{_fit(split_sentences(text)[0], MAX_UNIT_CHARS)} [{n}]")
+    return "\n".join(picked) if any("\n" in p for p in picked) else " ".join(picked)
