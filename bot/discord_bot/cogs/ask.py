@@ -28,6 +28,7 @@ from ..views import answer_view
 
 log = logging.getLogger(__name__)
 NO_TEXT = "That message has no text I can ask the guides about."
+REPLIED = "I answered in a reply to that message."
 
 
 class Ask(commands.Cog):
@@ -76,13 +77,18 @@ class Ask(commands.Cog):
         await finish_public(interaction, **reply)
 
     async def ask_about_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        """Answer the selected message's text from the guides."""
+        """Answer the selected message's text from the guides, as a reply to that message (no ping)."""
         if not (message.content or "").strip():
             raise DomainError(NO_TEXT)
         check_question(message.content)
-        await defer_public(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         reply = await self.respond(message.content, user_id=interaction.user.id, guild_id=interaction.guild_id)
-        await finish_public(interaction, content=f"Answering {message.jump_url}", **reply)
+        try:
+            await message.reply(mention_author=False, **reply)
+        except discord.HTTPException:  # the bot can't post there (e.g. a DM it isn't in): answer privately
+            await interaction.followup.send(ephemeral=True, **reply)
+            return
+        await interaction.followup.send(REPLIED, ephemeral=True)
 
     # ------------------------------------------------------------------ questions in messages
 

