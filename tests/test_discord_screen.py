@@ -37,3 +37,18 @@ async def test_ask_the_guides_answers_privately_when_it_cannot_post_there(harnes
     assert [s.kind for s in sent.messages] == ["followup"]
     assert sent.reply.ephemeral and sent.reply.embeds[0]["fields"] and "discord.com/channels" not in sent.reply.text
     harness.assert_no_pings()
+
+
+async def test_member_text_in_titles_renders_as_plain_text(harness):
+    from bot.discord_bot.embeds import PLAIN
+
+    question = "**Do** I need a _degree_ to become an `ML` engineer? ~~no~~ ||yes|| \\o/"
+    reply = (await harness.slash("ask", question=question)).reply
+    title = reply.embeds[0]["title"]
+    for char in "*_~`|\\":
+        assert char not in title, (char, title)  # no markdown, and no backslash escape shown as it is
+    back = {ord(v): k for k, v in PLAIN.items()}
+    assert title.translate(back) == f"Q: {question}"  # reads exactly as typed
+    from bot.discord_bot.embeds import sources_embed
+    assert sources_embed(question, []).title.translate(back) == f"More sources: {question}"
+    assert "\\" not in sources_embed(question, []).title

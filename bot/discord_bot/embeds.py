@@ -1,7 +1,8 @@
 """Rendering: an `Answer` and other results as embeds that always fit Discord's limits.
 
 Limits (Discord API v10): title 256, description 4096, field name 256, field value 1024, footer 2048,
-25 fields, 6000 characters in all. Text from members is shown with markdown and mentions escaped.
+25 fields, 6000 characters in all. Text from members is shown with markdown and mentions escaped; in a
+title, where Discord shows backslash escapes as they are, markdown characters become look-alikes.
 """
 from __future__ import annotations
 
@@ -37,6 +38,18 @@ def clean(text: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(" ".join((text or "").split())))
 
 
+# Embed titles render bold, italics, underline, strikethrough, code and spoilers, but show a backslash
+# escape literally ("\*\*bold\*\*"). Member text in a title swaps the characters that would format for
+# look-alikes that don't, so it reads exactly as typed.
+PLAIN = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb", "|": "\u01c0",
+                       "\\": "\u29f5"})
+
+
+def plain(text: str) -> str:
+    """Member-written text for an embed title: renders as plain text, with no markdown and no mentions."""
+    return discord.utils.escape_mentions(" ".join((text or "").split()).translate(PLAIN))
+
+
 def quote(text: str, limit: int = QUOTE_MAX) -> str:
     body = truncate(" ".join((text or "").split()), limit)
     return "> " + discord.utils.escape_mentions(body)
@@ -54,7 +67,7 @@ def answer_embed(answer: Answer, *, shown: int = SHOWN_CITATIONS) -> discord.Emb
     if not answer.answered:
         return not_covered_embed(answer)
     embed = discord.Embed(
-        title=truncate(f"Q: {clean(answer.question)}", TITLE_MAX),
+        title=truncate(f"Q: {plain(answer.question)}", TITLE_MAX),
         description=truncate(answer.answer, DESCRIPTION_MAX),
         colour=BRAND,
     )
@@ -69,7 +82,7 @@ def answer_embed(answer: Answer, *, shown: int = SHOWN_CITATIONS) -> discord.Emb
 
 def not_covered_embed(answer: Answer) -> discord.Embed:
     embed = discord.Embed(
-        title=truncate(f"Q: {clean(answer.question)}", TITLE_MAX),
+        title=truncate(f"Q: {plain(answer.question)}", TITLE_MAX),
         description=truncate(answer.note or answer.answer, DESCRIPTION_MAX),
         colour=NOT_COVERED,
     )
@@ -88,7 +101,7 @@ def sources_embed(question: str, citations: Sequence[Citation | Retired], *,
                   start: int = SHOWN_CITATIONS) -> discord.Embed:
     """"More sources": the citations after the first three, shown to the member who asked for them."""
     rest = citations[start:]
-    embed = discord.Embed(title=truncate(f"More sources: {clean(question)}", TITLE_MAX), colour=BRAND)
+    embed = discord.Embed(title=truncate(f"More sources: {plain(question)}", TITLE_MAX), colour=BRAND)
     if not rest:
         embed.description = "There are no more sources for this answer; the reply shows them all."
     retired = sum(isinstance(c, Retired) for c in rest)
