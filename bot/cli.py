@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .cli_format import format_answer
 from .domain.answers import DEFAULT_TOP, MAX_TOP
 from .domain.errors import CareerbotError
-from .settings import REPO_ROOT, Settings
+from .settings import REPO_ROOT, Settings, SettingsError
 
 DEFAULT_EVAL_FILE = REPO_ROOT / "tests" / "data" / "eval.jsonl"
 
@@ -67,24 +67,36 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0 if ok else 2
 
 
-def cmd_kb_check(args: argparse.Namespace) -> int:
-    from .domain.guides import check_guides
-    from .domain.roadmap import load_roadmap
-    from .domain.errors import KnowledgeError
+def _printable(text: str) -> str:
+    """A file name as one safe terminal line: control characters (a newline in a name) escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
-    folder = Path(args.dir) if args.dir else _settings(args).knowledge_dir
-    guides_dir = folder / "guides" if (folder / "guides").is_dir() else folder
-    guides, problems = check_guides(guides_dir)
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from .domain.guides import check_guides, scan_folder
+    from .domain.knowledge import ROADMAP_MISSING
+    from .domain.roadmap import load_roadmap
+    from .domain.errors import KnowledgeError, Problem
+
+    settings = _settings(args)
+    folder = Path(args.dir) if args.dir else settings.knowledge_dir
+    is_knowledge = (folder / "guides").is_dir()  # a knowledge folder, or just a folder of guides
+    guides_dir = folder / "guides" if is_knowledge else folder
+    guides, problems = check_guides(guides_dir, root=folder, max_bytes=settings.max_guide_bytes)
+    skipped = scan_folder(guides_dir, folder)[2] if guides_dir.is_dir() else []
     roadmap = folder / "roadmap.yaml"
-    if roadmap.exists() and guides:
+    if is_knowledge and not roadmap.is_file():
+        problems.append(Problem(str(roadmap), 0, ROADMAP_MISSING))
+    elif roadmap.is_file() and guides:
         try:
             load_roadmap(roadmap, {sid for g in guides for sid in (s.id for s in g.sections)})
         except KnowledgeError as exc:
             problems.extend(exc.problems)
-    for problem in problems:
-        print(problem.path + (f":{problem.line}" if problem.line else "") + f": {problem.message}")
+    for problem in problems + skipped:  # every file not read as a guide is named, with the reason
+        print(_printable(problem.path + (f":{problem.line}" if problem.line else "") + f": {problem.message}"))
     passages = sum(len(s.passages) for g in guides for s in g.sections)
-    print(f"{len(guides)} guide(s), {passages} passage(s), {len(problems)} problem(s)", file=sys.stderr)
+    print(f"{len(guides)} guide(s), {passages} passage(s), {len(problems)} problem(s), {len(skipped)} file(s) "
+          "skipped", file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -124,7 +136,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    if not settings.discord_token and not args.require_token:
+    if settings.discord_token is None and not args.require_token:
         print("No DISCORD_TOKEN is set, so starting the local console instead of the Discord bot "
               "(see README: 'Run it on Discord').", file=sys.stderr)
         return cmd_chat(args)
@@ -189,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except CareerbotError as exc:
+    except (CareerbotError, SettingsError) as exc:  # a bad setting: one line naming it
         print(str(exc), file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader went away (`careerbot ask ... | head`): not an error

@@ -1,54 +1,84 @@
-"""Typed settings, taken from keywords, the environment, or a `.env` file.
+"""Typed, bounded settings (pydantic-settings), from keywords or from the environment and `.env`.
 
-`Settings(discord_token=..., database_url=...)` sets values directly; `Settings.from_env()` reads
-`CAREERBOT_*`-free plain names (DISCORD_TOKEN, DATABASE_URL, KNOWLEDGE_DIR, ...) after loading `.env`
-with python-dotenv. The token is kept out of `repr` so it never reaches a log line.
+`Settings(discord_token=..., database_url=...)` takes keywords and defaults only, so code and tests get
+exactly what they pass. `Settings.from_env()` reads the plain names (DISCORD_TOKEN, DATABASE_URL,
+KNOWLEDGE_DIR, ...) from the environment and `.env` (real environment variables win; empty values count
+as unset) and turns a bad value into a `SettingsError` whose one line names the setting. The token is a
+`SecretStr`: it never appears in `repr`, in a log line or in an error message.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, Literal
 
-from dotenv import load_dotenv
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
+SUPPORTED_URLS = ("sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DB "
+                  "(plain sqlite:/// and postgresql:// are read as these)")
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "sqlite+aiosqlite": "sqlite+aiosqlite",
+                  "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
+                  "postgresql+asyncpg": "postgresql+asyncpg"}
+_SECRET_FIELDS = {"discord_token", "database_url"}  # a bad value of these is never echoed
 
 
 def default_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
     return f"sqlite+aiosqlite:///{(data_dir / 'careerbot.sqlite3').as_posix()}"
 
 
-def _int_or_none(name: str, value: str | None) -> int | None:
-    value = (value or "").strip()
-    if value and not (value.isascii() and value.isdigit()):
-        raise ValueError(f"{name} must be a server id (digits only), got {value!r}")
-    return int(value) if value else None
+class SettingsError(ValueError):
+    """A setting from the environment or `.env` is invalid; the message is one line naming it."""
 
 
-@dataclass
-class Settings:
+class Settings(BaseSettings):
     """Every setting the bot and CLI use. `.env.example` documents each one."""
 
-    discord_token: str | None = field(default=None, repr=False)
-    database_url: str = ""
-    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
-    dev_guild_id: int | None = None
-    kb_guild_id: int | None = None  # the server whose moderators may change the guides every server shares
-    log_level: str = "INFO"
-    ask_cooldown_seconds: float = 10.0
-    ask_cooldown_rate: int = 3
-    max_open_goals: int = 20
-    max_guide_bytes: int = 256 * 1024
+    model_config = SettingsConfigDict(validate_assignment=True, extra="ignore", env_ignore_empty=True,
+                                      env_file_encoding="utf-8")
 
-    def __post_init__(self) -> None:
-        self.knowledge_dir = Path(self.knowledge_dir)
-        if not self.database_url:
-            self.database_url = default_database_url()
-        if self.discord_token is not None:
-            self.discord_token = self.discord_token.strip() or None
+    discord_token: SecretStr | None = None
+    database_url: str = Field(default_factory=default_database_url, repr=False)  # may hold a password
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    dev_guild_id: int | None = Field(default=None, ge=1, lt=2**63)
+    kb_guild_id: int | None = Field(default=None, ge=1, lt=2**63)  # whose moderators may change the shared guides
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    ask_cooldown_seconds: float = Field(default=10.0, gt=0, le=86_400, allow_inf_nan=False)
+    ask_cooldown_rate: int = Field(default=3, ge=1)
+    max_open_goals: int = Field(default=20, ge=1, le=1_000)
+    max_guide_bytes: int = Field(default=256 * 1024, ge=1_024, le=25 * 1024 * 1024)
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _token(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_url(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return default_database_url()
+        return supported_database_url(str(value).strip())
+
+    @field_validator("log_level", "dev_guild_id", "kb_guild_id", mode="before")
+    @classmethod
+    def _blank_and_case(cls, value: Any, info) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return "INFO" if info.field_name == "log_level" else None
+            if info.field_name == "log_level":
+                return value.upper()
+            if not (value.isascii() and value.isdigit()):
+                raise ValueError("must be a server id (digits only)")
+        return value
 
     @property
     def guides_dir(self) -> Path:
@@ -58,31 +88,58 @@ class Settings:
     def roadmap_path(self) -> Path:
         return self.knowledge_dir / "roadmap.yaml"
 
+    @property
+    def token(self) -> str | None:
+        """The token itself, for logging in only."""
+        return self.discord_token.get_secret_value() if self.discord_token else None
+
     @classmethod
-    def from_env(cls, env_file: str | os.PathLike | None = None, **overrides) -> "Settings":
-        """Load `.env` (without overriding real environment variables), then read the environment."""
-        load_dotenv(env_file or REPO_ROOT / ".env", override=False)
-        env = os.environ
-        values: dict = {
-            "discord_token": env.get("DISCORD_TOKEN"),
-            "database_url": env.get("DATABASE_URL", ""),
-            "knowledge_dir": Path(env.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
-            "dev_guild_id": _int_or_none("DEV_GUILD_ID", env.get("DEV_GUILD_ID")),
-            "kb_guild_id": _int_or_none("KB_GUILD_ID", env.get("KB_GUILD_ID")),
-            "log_level": env.get("LOG_LEVEL", "INFO").upper(),
-        }
-        numeric = {
-            "ASK_COOLDOWN_SECONDS": ("ask_cooldown_seconds", float),
-            "ASK_COOLDOWN_RATE": ("ask_cooldown_rate", int),
-            "MAX_OPEN_GOALS": ("max_open_goals", int),
-            "MAX_GUIDE_BYTES": ("max_guide_bytes", int),
-        }
-        for name, (attr, kind) in numeric.items():
-            if env.get(name, "").strip():
-                try:
-                    values[attr] = kind(env[name])
-                except ValueError as exc:
-                    raise ValueError(f"{name} must be a number, got {env[name]!r}") from exc
-        known = {f.name for f in fields(cls)}
-        values.update({k: v for k, v in overrides.items() if k in known and v is not None})
-        return cls(**values)
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)  # keywords and defaults only; `from_env` adds the environment and .env
+
+    @classmethod
+    def from_env(cls, env_file: str | os.PathLike | None = None, **overrides: Any) -> "Settings":
+        """Keywords (None = not given), then real environment variables, then `.env`; raises SettingsError."""
+        given = {k: v for k, v in overrides.items() if k in cls.model_fields and v is not None}
+        try:
+            return _FromEnvironment(_env_file=env_file or REPO_ROOT / ".env", **given)
+        except ValidationError as error:
+            raise SettingsError(describe(error)) from None
+
+
+class _FromEnvironment(Settings):
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings)
+
+
+def supported_database_url(url: str) -> str:
+    """The URL with its async driver (`sqlite://` -> `sqlite+aiosqlite://`, `postgresql://` -> asyncpg), or a
+    ValueError naming the supported URLs. The URL itself (it may hold a password) is never in the message."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(f"is not a database URL; use {SUPPORTED_URLS}") from None
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise ValueError(f"{parsed.drivername}:// is not supported; use {SUPPORTED_URLS}")
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def describe(error: ValidationError) -> str:
+    """One line naming every bad setting by its environment name, with what is wrong and what to do."""
+    parts = []
+    for problem in error.errors(include_url=False):
+        name = str(problem["loc"][0]) if problem["loc"] else "settings"
+        message = problem["msg"].removeprefix("Value error, ").removeprefix("Input ")
+        if name in _SECRET_FIELDS or not isinstance(problem.get("input"), (str, int, float)):
+            parts.append(f"{name.upper()} {message}")
+        else:
+            shown = str(problem["input"])
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            parts.append(f"{name.upper()} {message}, got {shown!r}")
+    return "Bad setting: " + "; ".join(parts) + ". Fix it in .env or the environment (see .env.example)."

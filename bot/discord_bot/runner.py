@@ -1,56 +1,52 @@
 """`careerbot run` and `careerbot sync`: start the bot, or sync its commands, and return an exit code.
 
-A missing or rejected token gives one line saying what to do and a non-zero exit code; the token is
-never printed or logged (a logging filter masks it in every record as well). SIGINT and SIGTERM close
-the bot, which closes the database.
+A missing or rejected token, a refused intent or an unreachable Discord each give one line saying what
+to do and their own exit code (below, and in the README). The token is never printed, and bot.logs masks
+it in every log record. discord.py's "voice will NOT be supported" warnings are silenced: the bot uses no
+voice. SIGINT and SIGTERM close the bot, which closes the database.
 """
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 
+from bot.logs import RedactToken, install_redaction
 from bot.settings import Settings
 
 from .client import create_bot
 
 log = logging.getLogger("bot.discord_bot.runner")
 
-EXIT_OK, EXIT_NO_TOKEN, EXIT_BAD_TOKEN, EXIT_INTENTS, EXIT_ERROR = 0, 2, 3, 4, 1
+EXIT_OK, EXIT_ERROR, EXIT_NO_TOKEN, EXIT_BAD_TOKEN, EXIT_INTENTS, EXIT_UNREACHABLE = 0, 1, 2, 3, 4, 5
 NO_TOKEN = "DISCORD_TOKEN is not set: put it in .env or the environment (see README)"
 BAD_TOKEN = ("Discord rejected the token: check DISCORD_TOKEN in .env or the environment "
              "(Developer Portal > your application > Bot > Reset Token)")
 INTENTS = ("Discord refused the Message Content intent: enable it in the Developer Portal "
            "(your application > Bot > Privileged Gateway Intents)")
-
-
-class RedactToken(logging.Filter):
-    """Replace the token with *** in any log record, wherever it came from."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "***"), None
-        if record.exc_info and record.exc_info[1] is not None and self.token in str(record.exc_info[1]):
-            record.exc_info, record.exc_text = None, None
-        return True
+UNREACHABLE = ("Discord can't be reached ({error}): check this machine's internet connection, DNS and any proxy "
+               "or firewall, then start again")
+__all__ = ["RedactToken", "run", "setup_logging", "sync"]
 
 
 def setup_logging(settings: Settings) -> None:
-    level = logging.getLevelName((settings.log_level or "INFO").upper())
-    discord.utils.setup_logging(level=level if isinstance(level, int) else logging.INFO, root=True)
-    if settings.discord_token:
-        redact = RedactToken(settings.discord_token)
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(redact)
+    """discord.py's log handler on the root logger, at LOG_LEVEL, with the token masked everywhere."""
+    discord.utils.setup_logging(level=getattr(logging, settings.log_level, logging.INFO), root=True)
+    install_redaction(settings.token)
+
+
+def without_voice() -> None:
+    """The bot joins no voice channel: don't warn that PyNaCl or davey (voice libraries) are missing."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+
+
+def unreachable(error: BaseException) -> str:
+    return UNREACHABLE.format(error=str(error) or type(error).__name__)
 
 
 def fail(message: str, code: int) -> int:
@@ -63,6 +59,7 @@ def run(settings: Settings) -> int:
     if not settings.discord_token:
         return fail(NO_TOKEN, EXIT_NO_TOKEN)
     setup_logging(settings)
+    without_voice()
     try:
         return asyncio.run(_run(settings))
     except KeyboardInterrupt:
@@ -86,11 +83,13 @@ async def _run(settings: Settings) -> int:
             pass
     try:
         async with bot:
-            await bot.start(settings.discord_token)  # type: ignore[arg-type]
+            await bot.start(settings.token)  # type: ignore[arg-type]
     except discord.LoginFailure:
         return fail(BAD_TOKEN, EXIT_BAD_TOKEN)
     except discord.PrivilegedIntentsRequired:
         return fail(INTENTS, EXIT_INTENTS)
+    except aiohttp.ClientConnectionError as error:  # DNS, refused, TLS, a server timeout
+        return fail(unreachable(error), EXIT_UNREACHABLE)
     finally:
         if stopping:
             await stopping[0]
@@ -105,14 +104,15 @@ def sync(settings: Settings, guild_id: int | None = None) -> int:
     if not settings.discord_token:
         return fail(NO_TOKEN, EXIT_NO_TOKEN)
     setup_logging(settings)
-    return asyncio.run(_sync(dataclasses.replace(settings, dev_guild_id=None), guild_id))
+    without_voice()
+    return asyncio.run(_sync(settings.model_copy(update={"dev_guild_id": None}), guild_id))
 
 
 async def _sync(settings: Settings, guild_id: int | None) -> int:
     bot = create_bot(settings)
     try:
         async with bot:
-            await bot.login(settings.discord_token)  # type: ignore[arg-type]  # runs setup_hook
+            await bot.login(settings.token)  # type: ignore[arg-type]  # runs setup_hook
             if guild_id:
                 guild = discord.Object(id=guild_id)
                 bot.tree.copy_global_to(guild=guild)
@@ -123,6 +123,8 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
                 print(f"Synced {len(synced)} commands globally (Discord may take up to an hour to show them).")
     except discord.LoginFailure:
         return fail(BAD_TOKEN, EXIT_BAD_TOKEN)
+    except aiohttp.ClientConnectionError as error:
+        return fail(unreachable(error), EXIT_UNREACHABLE)
     except discord.Forbidden:
         if guild_id:
             return fail(f"Discord refused the sync: is the bot in server {guild_id} with the applications.commands "
