@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.errors import LimitReached
+from bot.storage.database import Database
 
 MEMBERS, OPERATIONS, GOAL_CAP = 200, 20, 2
 FIRST_MEMBER = 500_000_000_000_000_000
@@ -157,3 +158,62 @@ async def test_two_hundred_members_at_once(make_services):
     asked = Counter(arg[0] for ops, _m in plans.values() for kind, arg, _e in ops if kind == "unanswered")
     gaps = {g.question: g.count for g in await services.community.gaps()}
     assert gaps == {"is a phd needed": asked[0], "what about rust": asked[1]}
+
+
+
+# A second process upgrading the same database: it prints REACHED just before its first statement that
+# takes a lock or creates a table, then OK or the error it got.
+SECOND_UPGRADE = """
+import asyncio, json, sys
+from sqlalchemy import event
+from bot.storage.database import Database
+
+async def main(url, kwargs):
+    db = Database(url, **kwargs)
+    seen = []
+    @event.listens_for(db.engine.sync_engine, "before_cursor_execute")
+    def before(conn, cursor, sql, *args):
+        if not seen and ("pg_advisory" in sql or sql.startswith("BEGIN IMMEDIATE") or "CREATE TABLE" in sql):
+            seen.append(sql)
+            print("REACHED", flush=True)
+    try:
+        await db.upgrade()
+        print("OK", flush=True)
+    except Exception as exc:
+        print(f"FAILED {type(exc).__name__}: {exc}", flush=True)
+    finally:
+        await db.dispose()
+
+asyncio.run(main(sys.argv[1], json.loads(sys.argv[2])))
+"""
+
+
+async def test_two_upgrades_at_once_on_an_empty_database_both_succeed(backend, tmp_path):
+    """As two `careerbot db upgrade` (or two bots starting) would: this process is held mid-migration while
+    a second process starts upgrading and reaches its first locking statement; then both go on. Without
+    a migration lock the second creates its own alembic_version next to the first's and fails."""
+    import json
+    import sys
+
+    from tests.conftest import REPO_ROOT
+    from tests.db_faults import empty_database, pause_before
+
+    async with empty_database(backend, tmp_path) as (url, kwargs):
+        first = Database(url, **kwargs)
+        with pause_before(first, lambda sql: "CREATE TABLE goals" in sql) as held:
+            one = asyncio.ensure_future(first.upgrade())
+            await asyncio.wait_for(held.reached.wait(), 60)
+            child = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", SECOND_UPGRADE, url, json.dumps(kwargs), cwd=REPO_ROOT,
+                stdout=asyncio.subprocess.PIPE)
+            try:
+                assert (await asyncio.wait_for(child.stdout.readline(), 60)).strip() == b"REACHED"
+            finally:
+                held.release()
+            await one
+            second = (await asyncio.wait_for(child.communicate(), 60))[0].decode().strip()
+        try:
+            assert second == "OK" and child.returncode == 0
+            assert await first.current_revision() == "0002"
+        finally:
+            await first.dispose()

@@ -165,3 +165,27 @@ async def test_attach_storage_wires_services_to_the_current_knowledge(tmp_path: 
         assert await services.community.last_reload() is None and services.reading is not None
     finally:
         await services.database.dispose()
+
+
+@pytest.mark.parametrize("damage", ["not a database", "a damaged page"])
+async def test_backup_of_a_corrupt_file_is_one_line_and_leaves_nothing_behind(tmp_path: Path, damage: str):
+    path = tmp_path / "data" / "bot.sqlite3"
+    path.parent.mkdir()
+    if damage == "not a database":
+        path.write_bytes(b"this is not a SQLite file\n" * 400)
+    else:
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE t (x TEXT)")
+            conn.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 200)
+            conn.execute("CREATE INDEX ix_t ON t (x)")
+        conn.close()
+        data = bytearray(path.read_bytes())
+        data[4096 * 2 + 100: 4096 * 2 + 1100] = b"\xff" * 1000  # scribble over a page
+        path.write_bytes(bytes(data))
+    settings = Settings(database_url=f"sqlite:///{path.as_posix()}")
+    out, err = io.StringIO(), io.StringIO()
+    target = tmp_path / "copy.sqlite3"
+    assert await run_db_command(settings, "backup", str(target), out=out, err=err) == 1
+    assert out.getvalue() == "" and len(err.getvalue().splitlines()) == 1
+    assert err.getvalue().startswith("Not backed up:") and "Traceback" not in err.getvalue()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no copy, no copy.sqlite3.partial

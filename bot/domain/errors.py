@@ -42,3 +42,14 @@ class KnowledgeError(CareerbotError):
         lines = "\n".join(f"- {p}" for p in self.problems[:20])
         more = f"\n- ... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
         super().__init__(f"{len(self.problems)} problem(s) in the knowledge base:\n{lines}{more}")
+
+
+class StorageUnavailable(CareerbotError):
+    """The database can't be reached (or can't be written) right now; asking the guides still works."""
+
+    MESSAGE = ("Saving is unavailable right now: I can't reach the database, so your goals, progress and "
+               "reading list can't be read or changed. Please try again in a few minutes; questions to the "
+               "guides still get answers.")
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(message)

@@ -20,16 +20,20 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, StorageUnavailable
+
+from .faults import translate_faults
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+PG_CONNECT_TIMEOUT_S = 10
 _WRITE_OPTION = "careerbot_write"
+UNREACHABLE = "Can't reach the database ({cause}); check DATABASE_URL and that the database server is running."
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
 
 
-class DatabaseBusy(DomainError):
+class DatabaseBusy(StorageUnavailable):
     """SQLite stayed locked by another process for longer than the busy timeout."""
 
 
@@ -56,8 +60,12 @@ def create_engine(url: str | URL, **engine_kwargs: Any) -> AsyncEngine:
     path = sqlite_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+    # A failed statement's error and log carry the SQL but never its parameters (member ids and text).
+    engine_kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "postgresql":
-        engine_kwargs.setdefault("pool_pre_ping", True)
+        engine_kwargs.setdefault("pool_pre_ping", True)  # connections dropped by an outage are replaced
+        # an unreachable host fails in seconds, not asyncpg's default minute
+        engine_kwargs["connect_args"] = {"timeout": PG_CONNECT_TIMEOUT_S, **engine_kwargs.get("connect_args", {})}
     engine = create_async_engine(url, **engine_kwargs)
     if url.get_backend_name() == "sqlite":
         _install_sqlite_hooks(engine)
@@ -112,16 +120,21 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reading; its transaction is rolled back when the block ends."""
-        async with self.sessionmaker() as session:
-            yield session
+        """A session for reading; its transaction is rolled back when the block ends.
+        A database that can't be reached raises `StorageUnavailable` (see `bot.storage.faults`)."""
+        with translate_faults():
+            async with self.sessionmaker() as session:
+                yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """One write transaction: committed when the block ends, rolled back if it raises."""
+        """One write transaction: committed when the block ends, rolled back if it raises.
+        A database that can't be reached raises `StorageUnavailable`; SQLite locked for longer than
+        the busy timeout raises `DatabaseBusy`."""
         try:
-            async with self._serialised(), self._write_sessions() as session, session.begin():
-                yield session
+            with translate_faults():
+                async with self._serialised(), self._write_sessions() as session, session.begin():
+                    yield session
         except OperationalError as exc:
             if self.is_sqlite and "locked" in str(exc.orig):
                 raise DatabaseBusy("The database is busy right now; please try again in a moment.") from exc
@@ -139,13 +152,19 @@ class Database:
     async def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
 
-        async with self.engine.connect() as conn:
-            return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        with translate_faults(UNREACHABLE):
+            async with self.engine.connect() as conn:
+                return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
 
     async def _alembic(self, command_name: str, revision: str) -> None:
         config = alembic_config()
-        async with self._serialised(), self.engine.connect() as conn:
-            await conn.run_sync(_run_alembic, config, command_name, revision, self.is_sqlite)
+        with translate_faults(UNREACHABLE):
+            async with self._serialised(), self.engine.connect() as conn:
+                # On SQLite the migration's transaction starts with BEGIN IMMEDIATE, so a second process
+                # migrating at once waits for the first and then finds the schema at head; on PostgreSQL
+                # the migrations env takes an advisory lock for the same reason.
+                await conn.execution_options(**{_WRITE_OPTION: True})
+                await conn.run_sync(_run_alembic, config, command_name, revision, self.is_sqlite)
 
     # ----------------------------------------------------------------------- backup and shutdown
 
@@ -213,17 +232,28 @@ def _run_alembic(conn: Connection, config: Any, command_name: str, revision: str
 
 
 def _sqlite_backup(source: Path, destination: Path) -> None:
+    """Copy into `destination.partial`, check it, then rename; on any failure the partial file is removed
+    and the reason is a `DomainError` (a corrupt source, a full disk, a lock held too long)."""
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
-    dst = sqlite3.connect(partial)
     try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
-        (result,) = dst.execute("PRAGMA integrity_check").fetchone()
+        src = sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            dst = sqlite3.connect(partial)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+                (result,) = dst.execute("PRAGMA integrity_check").fetchone()
+            finally:
+                dst.close()
+        finally:
+            src.close()
         if result != "ok":
-            raise RuntimeError(f"the backup failed its integrity check: {result}")
+            first = " ".join(line for line in result.splitlines() if not line.startswith("***"))[:200]
+            raise DomainError(f"Not backed up: {source} fails SQLite's integrity check ({first}).")
+        partial.replace(destination)
+    except (sqlite3.Error, OSError) as exc:
+        raise DomainError(f"Not backed up: could not copy {source} ({exc}); "
+                          "is it a SQLite database, and is there room at the destination?") from exc
     finally:
-        dst.close()
-        src.close()
-    partial.replace(destination)
+        partial.unlink(missing_ok=True)

@@ -17,8 +17,8 @@ from discord import app_commands
 from discord.ext import commands
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.domain.answers import MAX_QUESTION_CHARS, check_question
-from bot.domain.errors import DomainError
+from bot.domain.answers import MAX_QUESTION_CHARS, check_question, is_small_talk
+from bot.domain.errors import DomainError, StorageUnavailable
 
 from ..checks import ask_cooldown
 from ..client import CareerBot
@@ -51,10 +51,15 @@ class Ask(commands.Cog):
         the buttons that would need it."""
         services = self.bot.services
         answer = await asyncio.to_thread(services.answers.answer, question)
+        if answer.kind == "small_talk":  # "thanks!": a short friendly line, nothing logged, no gap recorded
+            return {"content": answer.answer}
         try:
             answer_id = await services.community.record_answer(
                 user_id, answer.question, answered=answer.answered, guild_id=guild_id, count_unanswered=True,
                 cited_section_ids=[c.section_id for c in answer.citations])
+        except StorageUnavailable:  # the database is down or busy: answer anyway, say nothing alarming
+            log.warning("could not log an answer (database unavailable); sending it without feedback buttons")
+            answer_id = None
         except SQLAlchemyError:
             log.warning("could not log an answer; sending it without feedback buttons", exc_info=True)
             answer_id = None
@@ -152,6 +157,8 @@ class Ask(commands.Cog):
             try:
                 check_question(question)
             except DomainError:
+                return
+            if is_small_talk(question):  # "thanks!", "anyone here?" in a help channel: no public reply
                 return
         try:
             retry_after = self.bot.ask_limiter.hit(message.author.id)

@@ -43,7 +43,16 @@ def _configure(connection: Connection) -> None:
     )
 
 
+# Any fixed 64-bit key, the same in every careerbot process: "careerbot" in ASCII.
+MIGRATION_LOCK_KEY = 0x6361_7265_6572_626F
+
+
 def do_run_migrations(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Two `careerbot db upgrade` (or two bots starting) at once: the second waits here until the first
+        # commits, then finds the schema at head. A transaction-level lock, so it ends with the
+        # migration's transaction (or the connection) and can never be left behind.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
     _configure(connection)
     with context.begin_transaction():
         context.run_migrations()
