@@ -2,7 +2,7 @@
 PostgreSQL server, and a hook that pauses a statement until the test lets it run (to force one
 interleaving of two transactions, without sleeping).
 
-    outage = Outage(db); await outage.begin(); ...; outage.end()       # any backend
+    outage = Outage(db); outage.begin(); ...; outage.end()       # any backend
     async with PgProxy(5432) as proxy: ...; await proxy.stop(); await proxy.start()
     with pause_before(db, lambda sql: "FOR UPDATE" in sql) as gate:    # gate.reached / gate.release
     async with same_database(backend, tmp_path, 2) as (db1, db2): ...  # two engines, one empty database
@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.util import await_only
 
 from bot.storage.database import Database, normalise_url
@@ -62,8 +62,10 @@ async def same_database(backend: str, tmp_path: Path, count: int) -> AsyncIterat
 
 
 class Outage:
-    """Every new connection is refused as a stopped server's closed port refuses it (`ConnectionRefusedError`,
-    an OSError, through SQLAlchemy's public `do_connect` hook), and pooled connections are dropped."""
+    """The database goes away: every new connection is refused as a stopped server's closed port refuses it
+    (`ConnectionRefusedError`, an OSError, through SQLAlchemy's public `do_connect` hook), and a pooled
+    connection is found dead when it is checked out (the pool's `checkout` hook, as pool_pre_ping would).
+    `begin()` and `end()` are plain calls, so a console's input thread can start an outage too."""
 
     def __init__(self, db: Any) -> None:
         self.db = db
@@ -73,12 +75,17 @@ class Outage:
         self.refused += 1
         raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
 
-    async def begin(self) -> None:
+    @staticmethod
+    def _dead(*_args: Any) -> None:
+        raise exc.DisconnectionError("the server closed the connection")
+
+    def begin(self) -> None:
         event.listen(self.db.engine.sync_engine, "do_connect", self._refuse)
-        await self.db.engine.dispose()
+        event.listen(self.db.engine.sync_engine.pool, "checkout", self._dead)
 
     def end(self) -> None:
         event.remove(self.db.engine.sync_engine, "do_connect", self._refuse)
+        event.remove(self.db.engine.sync_engine.pool, "checkout", self._dead)
 
 
 class PgProxy:

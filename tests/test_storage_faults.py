@@ -52,7 +52,7 @@ async def test_an_outage_is_storage_unavailable_everywhere_and_ends_without_a_re
     member = 123_456_789_012_345_678
     await services.goals.add(member, "before the outage")
     outage = Outage(services.database)
-    await outage.begin()
+    outage.begin()
     calls = [lambda: services.goals.add(member, "during the outage"), lambda: services.goals.list(member),
              lambda: services.roadmap_progress.overview(member),
              lambda: services.reading.save(member, "arya-how-to-become-ml-engineer#2-statistics"),
