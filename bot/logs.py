@@ -85,6 +85,7 @@ def install_redaction(*secrets: str | None) -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactToken) for f in handler.filters):
             handler.addFilter(RedactToken())
+    logging.captureWarnings(False)  # (re)route `warnings` through logging, even if something took them back
     logging.captureWarnings(True)
 
 
