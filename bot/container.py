@@ -22,10 +22,11 @@ def roadmap_loader():
 
 def knowledge_store(settings: Settings) -> KnowledgeStore:
     """The knowledge store alone (guides, index, roadmap): enough for `ask`, `eval` and `kb check`."""
-    store = KnowledgeStore(settings.knowledge_dir, roadmap_loader=roadmap_loader())
+    store = KnowledgeStore(settings.knowledge_dir, roadmap_loader=roadmap_loader(),
+                           max_guide_bytes=settings.max_guide_bytes)  # the limit /kb add uses
     kb = store.load_initial()
     for warning in kb.warnings:
-        log.warning("skipped a broken guide: %s", warning)
+        log.warning("knowledge left out at start-up: %s", warning)
     return store
 
 

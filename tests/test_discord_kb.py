@@ -198,22 +198,15 @@ async def test_remove_can_be_cancelled_and_unknown_guides_are_refused(harness):
     assert snapshot(guides) == before
 
 
-async def test_an_unanswered_confirmation_expires_with_its_buttons_disabled(harness, monkeypatch):
-    from bot.discord_bot.cogs import kb
+async def test_an_unanswered_confirmation_expires_with_its_buttons_disabled(harness):
+    from bot.discord_bot.progress_views import PanelView
+    from bot.discord_bot.views import KB_CONFIRM_SECONDS
 
-    views = []
-
-    class Recorded(kb.ConfirmView):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            views.append(self)
-    monkeypatch.setattr(kb, "ConfirmView", Recorded)
     before = snapshot(harness.settings.guides_dir)
     ask = (await harness.slash("kb remove", user=harness.moderator, guide="edureka-how-to-become-ml-engineer")).reply
-    [view] = views
-    assert view.timeout == kb.CONFIRM_TIMEOUT
+    view = PanelView.live[int(ask.message["id"])]
+    assert view.timeout == KB_CONFIRM_SECONDS
     start = len(harness.all_sent())
-    view.stop()
     await view.on_timeout()  # as if the minute had passed, without waiting for it
     expired = harness.all_sent()[start:]
     assert [s.kind for s in expired] == ["edit_original"] and expired[0].token == ask.token

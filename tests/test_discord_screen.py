@@ -52,3 +52,39 @@ async def test_member_text_in_titles_renders_as_plain_text(harness):
     from bot.discord_bot.embeds import sources_embed
     assert sources_embed(question, []).title.translate(back) == f"More sources: {question}"
     assert "\\" not in sources_embed(question, []).title
+
+
+async def test_kb_remove_confirmation_works_after_a_restart_and_a_late_click_changes_nothing(tmp_path, monkeypatch):
+    from bot.discord_bot import views
+    from tests.discord_harness import make_harness
+
+    monkeypatch.setattr(views, "KB_CONFIRM_SECONDS", 3600)  # no race with the clock on a slow machine
+    from tests.test_discord_kb import NEW_GUIDE
+
+    guide = "quokka-study-plan"  # a guide the roadmap doesn't need
+    async with make_harness(tmp_path) as first:
+        await first.slash("kb add", user=first.moderator, file=first.attachment("quokka.md", NEW_GUIDE))
+        ask = (await first.slash("kb remove", user=first.moderator, guide=guide)).reply
+        confirm, cancel = ask.custom_ids
+        assert confirm.startswith(f"careerbot:kbrm:{first.moderator.id}:") and confirm.endswith(f":remove:{guide}")
+    async with make_harness(tmp_path) as second:  # a new bot process: the old message's buttons still work
+        refused = (await second.click(confirm, ask.message, user=second.owner)).reply
+        assert refused.ephemeral and "Only the person who started this" in refused.content
+        late = confirm.replace(confirm.split(":")[3], "1")  # the same button, past its expiry
+        expired = (await second.click(late, second.button_message(late, ephemeral=True), user=second.moderator)).reply
+        assert expired.callback_type == 7 and "expired; nothing was changed" in expired.content
+        assert all(c["disabled"] for row in expired.body["components"] for c in row["components"])
+        assert second.bot.services.knowledge.current.guides.guide(guide) is not None
+        done = await second.click(confirm, ask.message, user=second.moderator)
+        assert done[0].callback_type == 7 and done[-1].kind == "edit_original", done[-1].text
+        assert "Removed **" in done[-1].content, done[-1].text
+        assert second.bot.services.knowledge.current.guides.guide(guide) is None
+        second.assert_no_pings()
+
+
+def test_long_guide_ids_are_hashed_to_fit_a_custom_id():
+    from bot.discord_bot.views import RemoveGuideButton
+
+    long_id = "g" * 80
+    button = RemoveGuideButton(10**19, 10**11, "remove", long_id)
+    assert len(button.custom_id) <= 100 and button.custom_id.endswith(":remove:~" + button.custom_id[-12:])

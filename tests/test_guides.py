@@ -172,3 +172,172 @@ def test_front_matter_edge_cases(tmp_path):
     found = {(Path(p.path).name, p.line): p.message for p in problems}
     assert "plain text" in found[("list-title.md", 3)]
     assert "duplicate guide id 'same'" in found[("b.md", 3)]
+
+
+# ---------------------------------------------------------------- hostile files (issue 8)
+
+def bomb(levels: int = 4) -> str:
+    """A YAML alias bomb in `author:`: each level is nine copies of the one before it. The real one (9
+    levels, ~400 bytes) expands to 387 million strings; fewer levels keep an unguarded loader (a mutant)
+    fast, so a regression fails these tests instead of exhausting memory."""
+    lines = ['author: [&l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"],']
+    for n in range(1, levels):
+        lines.append(f"  &l{n} [" + ",".join([f"*l{n - 1}"] * 9) + "],")
+    return "---\ntitle: Bomb\n" + "\n".join(lines).rstrip(",") + "]\n---\n\n# Bomb\n\nSome text.\n"
+
+
+@pytest.mark.parametrize("front, line, words", [
+    (bomb(), 3, "anchors or aliases"),
+    ("---\ntitle: &t T\nauthor: *t\n---\n\ntext\n", 2, "anchors or aliases"),
+    ("---\nid: m\ntitle: T\nauthor: x\ndate: {a: 1, b: {c: 2}}\n---\n\ntext\n", 5, "nested too deeply"),
+    ("---\nid: m\ntitle: T\ndate: {day: 1}\n---\n\ntext\n", 4, "date must be plain text"),
+    ("---\ntitle: T\nauthor: " + "[" * 5000 + "]" * 5000 + "\n---\n\ntext\n", 3, "nested too deeply"),
+    ("---\ntitle: T\npublisher: " + "x" * 5000 + "\n---\n\ntext\n", 3, "5,000 characters"),
+    ("---\ntitle: T\nauthor: [Ann, Bob]\n---\n\ntext\n", 3, "author must be plain text"),
+])
+def test_front_matter_that_could_blow_up_is_refused_with_file_and_line(tmp_path, front, line, words):
+    path = write(tmp_path, "hostile.md", front)
+    with pytest.raises(KnowledgeError) as err:
+        parse_guide(path, read_text(path))
+    (problem,) = err.value.problems
+    assert (Path(problem.path).name, problem.line) == ("hostile.md", line) and words in problem.message
+
+
+def test_the_full_size_bomb_is_refused_before_any_value_is_built(tmp_path, monkeypatch):
+    import yaml
+
+    def never(*args, **kwargs):
+        raise AssertionError("the front matter was loaded: its aliases would be expanded")
+    monkeypatch.setattr(yaml, "safe_load", never)
+    path = write(tmp_path, "lol.md", bomb(9))
+    assert len(path.read_bytes()) < 500
+    with pytest.raises(KnowledgeError, match="lol.md:3: front matter can't use YAML anchors or aliases"):
+        parse_guide(path, read_text(path))
+
+
+def test_tags_may_still_be_a_list(tmp_path):
+    path = write(tmp_path, "tags.md", "---\ntitle: Tagged\ntags: [career, ml]\n---\n\nText.\n")
+    assert parse_guide(path, read_text(path)).title == "Tagged"
+
+
+def knowledge_folder(tmp_path: Path) -> Path:
+    root = tmp_path / "knowledge"
+    write(root / "guides", "good.md", GOOD)
+    return root
+
+
+def test_links_out_of_the_knowledge_folder_are_refused_and_links_inside_it_are_read(tmp_path):
+    root = knowledge_folder(tmp_path)
+    secret = write(tmp_path / "outside", "secret.txt", "Secret\n\nroot:x:0:0:root:/root:/bin/bash\n")
+    (root / "guides" / "passwd.txt").symlink_to(secret)
+    (root / "guides" / "gone.md").symlink_to(tmp_path / "nothing-here.md")
+    write(root / "drafts", "draft.md", GOOD.replace("tiny-guide", "draft-guide"))
+    (root / "guides" / "draft.md").symlink_to(root / "drafts" / "draft.md")
+    guides, problems = check_guides(root / "guides", root=root)
+    assert sorted(g.id for g in guides) == ["draft-guide", "tiny-guide"]
+    found = {Path(p.path).name: p.message for p in problems}
+    assert set(found) == {"passwd.txt", "gone.md"}
+    assert "outside the knowledge folder" in found["passwd.txt"] and "does not exist" in found["gone.md"]
+    assert not any("root:x" in p.text for g in guides for s in g.sections for p in s.passages)
+
+
+def test_a_guide_past_the_size_limit_is_named_and_not_read(tmp_path):
+    folder = tmp_path / "guides"
+    write(folder, "good.md", GOOD)
+    write(folder, "huge.txt", "Huge\n\n" + "word " * 1000)
+    guides, problems = check_guides(folder, max_bytes=4096)
+    assert [g.id for g in guides] == ["tiny-guide"]
+    (problem,) = problems
+    assert str(problem) == "huge.txt: the file is 5 KiB; guides can be at most 4 KiB (MAX_GUIDE_BYTES): split it into smaller guides"
+    assert check_guides(folder, max_bytes=8192)[1] == []
+
+
+def test_every_file_that_is_not_read_is_named_with_the_reason(tmp_path):
+    from bot.domain.guides import scan_folder
+
+    folder = tmp_path / "guides"
+    write(folder, "good.md", GOOD)
+    for name in ("..%2F..%2Fx.md", "...md", ".hidden.md", "notes.markdown", "slides.pdf", "README.md"):
+        write(folder, name, GOOD)
+    (folder / "sub.md").mkdir()
+    files, problems, skipped = scan_folder(folder)
+    assert [p.name for p in files] == ["good.md"] and problems == []
+    reasons = {Path(p.path).name: p.message for p in skipped}
+    assert set(reasons) == {"..%2F..%2Fx.md", "...md", ".hidden.md", "notes.markdown", "slides.pdf", "README.md", "sub.md"}
+    assert all(m.startswith("skipped: ") for m in reasons.values())
+    assert "hidden" in reasons["..%2F..%2Fx.md"] and "hidden" in reasons["...md"]
+    assert "rename it to .md" in reasons["notes.markdown"] and "only .md and .txt" in reasons["slides.pdf"]
+    assert "a folder" in reasons["sub.md"] and "README.md" in reasons["README.md"]
+
+
+def test_kb_check_reports_hostile_files_and_names_every_skipped_one(tmp_path, capsys, monkeypatch):
+    from bot.cli import main
+
+    monkeypatch.delenv("MAX_GUIDE_BYTES", raising=False)
+    root = knowledge_folder(tmp_path)
+    shutil.copy(REPO / "knowledge" / "roadmap.yaml", root / "roadmap.yaml")
+    for path in GUIDES.glob("*.md"):
+        shutil.copy(path, root / "guides" / path.name)
+    write(root / "guides", "bomb.md", bomb(5))
+    (root / "guides" / "passwd.txt").symlink_to(write(tmp_path / "outside", "secret.txt", "Secret\n\ntext\n"))
+    write(root / "guides", "huge.md", "# Huge\n\n" + "word " * 60_000)
+    write(root / "guides", "..%2F..%2Fx.md", GOOD)
+    write(root / "guides", "a.markdown", GOOD)
+    write(root / "guides", "new\nline.pdf", b"%PDF")
+    assert main(["kb", "check", str(root)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    guides = root / "guides"
+    assert f"{guides}/bomb.md:3: front matter can't use YAML anchors or aliases (`&name`, `*name`); write each value out in full" in out
+    assert any(line.startswith(f"{guides}/passwd.txt: a link to a file outside the knowledge folder") for line in out)
+    assert any(line.startswith(f"{guides}/huge.md: the file is 293 KiB; guides can be at most 256 KiB") for line in out)
+    assert any(line.startswith(f"{guides}/..%2F..%2Fx.md: skipped: hidden") for line in out)
+    assert any(line.startswith(f"{guides}/a.markdown: skipped: only .md and .txt files are guides") for line in out)
+    assert any(line.startswith(f"{guides}/new\\nline.pdf: skipped:") for line in out)  # one line, escaped
+    assert len(out) == 6
+
+
+def test_start_up_skips_hostile_files_and_a_reload_refuses_them(tmp_path):
+    from bot.domain.knowledge import KnowledgeStore
+    from bot.domain.roadmap import load_roadmap
+
+    root = knowledge_folder(tmp_path)
+    write(root / "guides", "bomb.md", bomb(5))
+    (root / "guides" / "passwd.txt").symlink_to(write(tmp_path / "outside", "secret.txt", "Secret\n\ntext\n"))
+    write(root / "guides", "huge.txt", "Huge\n\n" + "word " * 1000)
+    store = KnowledgeStore(root, max_guide_bytes=4096)
+    kb = store.current
+    assert [g.id for g in kb.guides.guides] == ["tiny-guide"]
+    assert [w.split(":")[0] for w in kb.warnings] == ["bomb.md", "huge.txt", "passwd.txt"]
+    for name in ("bomb.md", "huge.txt", "passwd.txt"):
+        with pytest.raises(KnowledgeError, match=name.replace(".", r"\.")):
+            store.reload()
+        assert store.current is kb
+        (root / "guides" / name).unlink()
+    assert store.reload() is not kb and store.current.warnings == ()
+    assert KnowledgeStore(root, roadmap_loader=load_roadmap).current.roadmap is None  # no roadmap.yaml: see below
+
+
+def test_a_missing_roadmap_starts_with_a_warning_and_refuses_a_reload(tmp_path):
+    from bot.container import knowledge_store
+    from bot.domain.knowledge import KnowledgeStore, build_knowledge
+    from bot.domain.roadmap import load_roadmap
+    from bot.settings import Settings
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(REPO / "knowledge", root)
+    store = KnowledgeStore(root, roadmap_loader=load_roadmap)
+    kb = store.current
+    assert kb.roadmap is not None and kb.warnings == ()
+    (root / "roadmap.yaml").unlink()
+    with pytest.raises(KnowledgeError) as err:
+        store.reload()
+    assert [str(p) for p in err.value.problems] == [
+        "roadmap.yaml: the roadmap file is missing; put roadmap.yaml back in the knowledge folder"]
+    assert store.current is kb and store.current.roadmap is not None  # the old roadmap keeps serving
+    started = build_knowledge(root, strict=False, roadmap_loader=load_roadmap)  # start-up: start, and say why
+    assert started.roadmap is None and len(started.guides.guides) == 4
+    assert started.warnings == ("roadmap.yaml: the roadmap file is missing; put roadmap.yaml back in the knowledge folder",)
+    big = write(root / "guides", "big.txt", "Big\n\n" + "word " * 5000)  # the store gets the /kb add limit
+    warnings = knowledge_store(Settings(knowledge_dir=root, max_guide_bytes=20 * 1024)).current.warnings
+    assert warnings[0] == "big.txt: the file is 24 KiB; guides can be at most 20 KiB (MAX_GUIDE_BYTES): split it into smaller guides"
+    big.unlink()

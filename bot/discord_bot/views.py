@@ -1,11 +1,15 @@
 """Buttons. Answer buttons are `DynamicItem`s whose namespaced `custom_id` carries the state
 (`careerbot:vote:<answer_id>:<1|0>`, `careerbot:save:<answer_id>`, `careerbot:more:<answer_id>`), so they
-keep working after a restart. `ConfirmView` is a short-lived, author-only confirmation step.
+keep working after a restart. `ConfirmView` is a short-lived, author-only confirmation step; the
+`/kb remove` confirmation (`KbRemoveView`, `careerbot:kbrm:<user_id>:<expires>:<remove|cancel>:<guide>`)
+keeps working after a restart too.
 """
 from __future__ import annotations
 
 import asyncio
+import math
 import re
+import time
 from typing import TYPE_CHECKING, Awaitable, Callable
 
 import discord
@@ -16,6 +20,7 @@ from bot.domain.guides import Section
 
 from .embeds import Retired, sources_embed, truncate
 from .errors import guarded, send_private
+from .progress_views import CUSTOM_ID_MAX, PanelView, retire, short_hash
 
 if TYPE_CHECKING:
     from .client import CareerBot
@@ -196,3 +201,77 @@ class ConfirmView(discord.ui.View):
                                                           view=self)
             except discord.HTTPException:
                 pass
+
+
+# --------------------------------------------------------------------------- the /kb remove confirmation
+
+KB_CONFIRM_SECONDS = 60
+NOT_YOUR_CONFIRMATION = "Only the person who started this can confirm or cancel it."
+KB_EXPIRED = "This confirmation expired; nothing was changed. Run /kb remove again if you still want to."
+_GUIDE_KEY = r"~[0-9a-f]{12}|[a-z0-9][a-z0-9-]{0,79}"
+
+
+def guide_key(guide_id: str, prefix_len: int) -> str:
+    """The guide id, or `~` and 12 hex digits of its SHA-256 when the custom_id would pass 100 characters."""
+    return guide_id if prefix_len + len(guide_id) <= CUSTOM_ID_MAX else short_hash(guide_id)
+
+
+class KbRemoveView(PanelView):
+    """Remove / Cancel for `/kb remove`: `DynamicItem`s whose custom_id holds the moderator, the expiry and
+    the guide, so a click after a restart still works in time and a late one changes nothing. Unanswered,
+    it expires after `KB_CONFIRM_SECONDS` with its buttons disabled."""
+
+    refusal = NOT_YOUR_CONFIRMATION
+    expired_content = "This confirmation expired; nothing was changed."
+
+    def __init__(self, user_id: int, guide_id: str, *, disabled: bool = False, expires: int | None = None) -> None:
+        super().__init__(user_id, timeout=KB_CONFIRM_SECONDS)
+        expires = expires or math.ceil(time.time() + KB_CONFIRM_SECONDS)
+        for action in ("remove", "cancel"):
+            self.add_item(RemoveGuideButton(user_id, expires, action, guide_id))
+        if disabled:
+            self.disable()
+
+
+class RemoveGuideButton(discord.ui.DynamicItem[discord.ui.Button],
+                        template=rf"careerbot:kbrm:(?P<user_id>[0-9]{{1,20}}):(?P<expires>[0-9]{{1,12}}):"
+                                 rf"(?P<action>remove|cancel):(?P<guide>{_GUIDE_KEY})"):
+    """Confirm or cancel removing a guide; the `KnowledgeBase` cog does the removal."""
+
+    def __init__(self, user_id: int, expires: int, action: str, guide: str) -> None:
+        prefix = f"careerbot:kbrm:{user_id}:{expires}:{action}:"
+        remove = action == "remove"
+        super().__init__(discord.ui.Button(
+            label="Remove" if remove else "Cancel",
+            style=discord.ButtonStyle.danger if remove else discord.ButtonStyle.secondary,
+            custom_id=prefix + guide_key(guide, len(prefix))))
+        self.user_id, self.expires, self.action, self.guide = user_id, expires, action, guide
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match, /) -> "RemoveGuideButton":
+        return cls(int(match["user_id"]), int(match["expires"]), match["action"], match["guide"])
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.user.id == self.user_id:
+            return True
+        await send_private(interaction, NOT_YOUR_CONFIRMATION)
+        return False
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def handle() -> None:
+            retire(interaction.message.id if interaction.message else None)
+            done = KbRemoveView(self.user_id, self.guide, disabled=True, expires=self.expires)
+            done.stop()  # shown disabled; nothing left to time out
+            if self.action == "cancel":
+                await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=done)
+            elif time.time() > self.expires:
+                await interaction.response.edit_message(content=KB_EXPIRED, view=done)
+            else:
+                cog = _bot(interaction).get_cog("KnowledgeBase")
+                if cog is None:
+                    raise NotFound("The guide tools are not loaded right now; nothing was changed.")
+                await cog.remove_confirmed(interaction, self.guide)
+        await guarded(interaction, handle)
+
+
+KB_ITEMS = (RemoveGuideButton,)

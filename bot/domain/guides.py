@@ -19,8 +19,11 @@ from .errors import KnowledgeError, Problem
 from .passages import MAX_PASSAGE_CHARS, split_passages
 
 GUIDE_SUFFIXES = (".md", ".txt")
+MAX_GUIDE_BYTES = 256 * 1024  # the default size limit for a guide file (settings: MAX_GUIDE_BYTES), /kb add's too
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 FRONT_MATTER_KEYS = {"id", "title", "author", "publisher", "url", "date", "tags"}
+FRONT_MATTER_VALUE_CHARS = 1000  # longest front matter value (a title, an author, a url)
+FRONT_MATTER_DEPTH = 2  # `key: value` lines, and a list such as `tags: [a, b]`
 INTRO_SLUG = "introduction"
 LEAD_IN_CHARS = 300  # a section with subsections and no more own text than this lists their headings
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -153,6 +156,7 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
         raise KnowledgeError([Problem(str(path), 1, "the front matter starts with `---` but never ends; close it with a `---` line")])
     raw = text[4:end]
     try:
+        _refuse_unsafe_yaml(path, raw)
         meta = yaml.safe_load(raw) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -162,9 +166,11 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     if not isinstance(meta, dict):
         raise KnowledgeError([Problem(str(path), 2, "the front matter must be `key: value` lines")])
     problems = []
-    for key in meta:
+    for key, value in meta.items():
         if key not in FRONT_MATTER_KEYS:
-            problems.append(Problem(str(path), _line_of(text, key), f"unknown front matter key {key!r}; allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}"))
+            problems.append(Problem(str(path), _line_of(text, str(key)), f"unknown front matter key {str(key)[:80]!r}; allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}"))
+        elif key not in ("title", "tags") and isinstance(value, (dict, list)):
+            problems.append(Problem(str(path), _line_of(text, key), f"{key} must be plain text, for example `{key}: ...` on one line"))
     url = meta.get("url")
     if url is not None and not re.match(r"^https?://\S+$", str(url)):
         problems.append(Problem(str(path), _line_of(text, "url"), "url must start with http:// or https://"))
@@ -173,6 +179,29 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     body_start = text.find("\n", end + 1)
     body = text[body_start + 1:] if body_start >= 0 else ""
     return meta, body, text[: body_start + 1].count("\n") + 1
+
+
+def _refuse_unsafe_yaml(path: Path, raw: str) -> None:
+    """Refuse, before building any value, front matter that could grow far past its own size: anchors and
+    aliases (`&a` / `*a`: a few hundred bytes of them expand to gigabytes), deep nesting, or a value longer
+    than FRONT_MATTER_VALUE_CHARS. Reads YAML events only, which takes time and memory in proportion to
+    the text; a syntax error is left to `yaml.safe_load` to report."""
+    depth = 0
+    for event in yaml.parse(raw, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 2  # the front matter starts on the file's line 2
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise KnowledgeError([Problem(str(path), line, "front matter can't use YAML anchors or aliases "
+                                                           "(`&name`, `*name`); write each value out in full")])
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > FRONT_MATTER_DEPTH:
+                raise KnowledgeError([Problem(str(path), line, "front matter is nested too deeply; use plain "
+                                                               "`key: value` lines (and a list only for tags)")])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent) and len(event.value) > FRONT_MATTER_VALUE_CHARS:
+            raise KnowledgeError([Problem(str(path), line, f"this front matter value is {len(event.value):,} "
+                                          f"characters; at most {FRONT_MATTER_VALUE_CHARS:,} are allowed")])
 
 
 def _line_of(text: str, key: str) -> int:
@@ -305,21 +334,92 @@ def _sections(guide: Guide, blocks, body_line: int) -> list[Section]:
 
 # ---------------------------------------------------------------- a folder
 
+def too_big(size: int, max_bytes: int) -> str:
+    return (f"the file is {size / 1024:,.0f} KiB; guides can be at most {max_bytes / 1024:,.0f} KiB "
+            "(MAX_GUIDE_BYTES): split it into smaller guides")
+
+
+def _skip_reason(path: Path) -> str | None:
+    """Why a folder entry is not read as a guide, or None when it is one. Links are checked before this."""
+    if path.is_dir():
+        return "skipped: a folder; guides must be files directly in the guides folder"
+    if path.name.lower() == "readme.md":
+        return "skipped: README.md describes the folder and is never read as a guide"
+    suffix = path.suffix.lower()
+    if suffix not in GUIDE_SUFFIXES:
+        hint = "; rename it to .md" if suffix in (".markdown", ".mdown", ".mkd", ".text") else ""
+        return f"skipped: only .md and .txt files are guides{hint}"
+    if not path.is_file():
+        return "skipped: not a regular file"
+    return None
+
+
+def scan_folder(directory: Path, root: Path | None = None) -> tuple[list[Path], list[Problem], list[Problem]]:
+    """Sort a guides folder's entries into the files to read as guides, problems (a link that leads out of
+    the knowledge folder `root`, or to nothing: refused, never read) and a note for every other entry saying
+    why it is skipped (hidden, a folder, README.md, another extension)."""
+    directory = Path(directory)
+    allowed = (Path(root or directory).resolve(), directory.resolve())
+    files: list[Path] = []
+    problems: list[Problem] = []
+    skipped: list[Problem] = []
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError as exc:
+        return [], [Problem(str(directory), 0, f"cannot read the folder ({exc.strerror})")], []
+    for path in entries:
+        if path.name.startswith("."):
+            skipped.append(Problem(str(path), 0, "skipped: hidden (the name starts with '.'); "
+                                                 "rename it, e.g. `my-guide.md`, to use it as a guide"))
+            continue
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                problems.append(Problem(str(path), 0, "a link to a file that does not exist; remove the link"))
+                continue
+            if not any(target.is_relative_to(folder) for folder in allowed):
+                problems.append(Problem(str(path), 0, "a link to a file outside the knowledge folder, which is "
+                                                      "never read; copy the guide into the guides folder instead"))
+                continue
+        reason = _skip_reason(path)
+        if reason is None:
+            files.append(path)
+        else:
+            skipped.append(Problem(str(path), 0, reason))
+    return files, problems, skipped
+
+
 def guide_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in GUIDE_SUFFIXES
-                  and p.name.lower() != "readme.md" and not p.name.startswith("."))
+    return scan_folder(directory)[0]
 
 
-def check_guides(directory: Path) -> tuple[list[Guide], list[Problem]]:
-    """Read every guide in `directory`; return the good guides and every problem found."""
+def read_guide_file(path: Path, max_bytes: int = MAX_GUIDE_BYTES) -> str:
+    """A guide file's text, refusing one past `max_bytes` (checked before reading, and while reading)."""
+    size = path.stat().st_size
+    if size <= max_bytes:
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)
+        size = max(size, len(data))
+    if size > max_bytes:
+        raise KnowledgeError([Problem(str(path), 0, too_big(size, max_bytes))])
+    return read_text(path, raw=data)
+
+
+def check_guides(directory: Path, *, root: Path | None = None,
+                 max_bytes: int = MAX_GUIDE_BYTES) -> tuple[list[Guide], list[Problem]]:
+    """Read every guide in `directory`; return the good guides and every problem found (sorted by file).
+    Links must resolve inside `root` (the knowledge folder; by default `directory` itself)."""
     directory = Path(directory)
     if not directory.is_dir():
         return [], [Problem(str(directory), 0, f"there is no folder {directory.resolve()}: the knowledge folder "
                                               "(--knowledge or KNOWLEDGE_DIR) must hold a guides/ folder")]
-    guides, problems, seen = [], [], {}
-    for path in guide_files(directory):
+    files, problems, _ = scan_folder(directory, root)
+    guides, seen = [], {}
+    for path in files:
         try:
-            guide = parse_guide(path, read_text(path))
+            text = read_guide_file(path, max_bytes)
+            guide = parse_guide(path, text)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
             continue
@@ -327,18 +427,20 @@ def check_guides(directory: Path) -> tuple[list[Guide], list[Problem]]:
             problems.append(Problem(str(path), 0, f"cannot read the file ({exc.strerror})"))
             continue
         if guide.id in seen:
-            problems.append(Problem(str(path), _line_of(read_text(path), "id"), f"duplicate guide id {guide.id!r}, already used by {Path(seen[guide.id]).name}; give one a new id"))
+            problems.append(Problem(str(path), _line_of(text, "id"), f"duplicate guide id {guide.id!r}, already used by {Path(seen[guide.id]).name}; give one a new id"))
             continue
         seen[guide.id] = guide.path
         guides.append(guide)
     if not guides and not problems:
         problems.append(Problem(str(directory), 0, "no guides found: add .md or .txt files"))
+    problems.sort(key=lambda p: p.path)
     return guides, problems
 
 
-def load_guides(directory: Path, strict: bool = True) -> GuideSet:
+def load_guides(directory: Path, strict: bool = True, *, root: Path | None = None,
+                max_bytes: int = MAX_GUIDE_BYTES) -> GuideSet:
     """Load every guide; with `strict`, any problem raises KnowledgeError and nothing is returned."""
-    guides, problems = check_guides(directory)
+    guides, problems = check_guides(directory, root=root, max_bytes=max_bytes)
     if problems and (strict or not guides):
         raise KnowledgeError(problems)
     return GuideSet.of(guides)

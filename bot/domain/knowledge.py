@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .analysis import analyse
-from .errors import KnowledgeError
-from .guides import GuideSet, Passage, Section, check_guides, load_guides
+from .errors import KnowledgeError, Problem
+from .guides import MAX_GUIDE_BYTES, GuideSet, Passage, Section, check_guides, load_guides
 from .search import SearchIndex
 
 
@@ -44,29 +44,36 @@ class Knowledge:
 RoadmapLoader = Callable[[Path, set[str]], object]
 
 
+ROADMAP_MISSING = "the roadmap file is missing; put roadmap.yaml back in the knowledge folder"
+
+
 def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader: Optional[RoadmapLoader] = None,
-                    loaded_by: str | None = None) -> Knowledge:
+                    loaded_by: str | None = None, max_guide_bytes: int = MAX_GUIDE_BYTES) -> Knowledge:
     """Load guides (and the roadmap, when a loader is given), and index every passage.
 
-    `strict`: any problem raises KnowledgeError (a reload). Not strict (start-up): broken guide files are
-    skipped and a broken roadmap left out, each reported in `warnings`, so the bot still starts.
+    `strict`: any problem raises KnowledgeError (a reload), a missing roadmap.yaml too. Not strict
+    (start-up): broken guide files are skipped and a broken or missing roadmap left out, each reported in
+    `warnings`, so the bot still starts. Guide files past `max_guide_bytes`, and links in guides/ that lead
+    out of `knowledge_dir`, are broken files.
     """
     knowledge_dir = Path(knowledge_dir)
     guides_dir = knowledge_dir / "guides"
     warnings: tuple[str, ...] = ()
     if not strict:
-        good, problems = check_guides(guides_dir)
+        good, problems = check_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes)
         if problems and not good:
             raise KnowledgeError(problems)
         guides = GuideSet.of(good)
         warnings = tuple(str(p) for p in problems)
     else:
-        guides = load_guides(guides_dir)
+        guides = load_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes)
     index = SearchIndex(analyse(passage_index_text(guides.sections[p.section_id], p)) for p in guides.passages)
     roadmap = None
     roadmap_path = knowledge_dir / "roadmap.yaml"
-    if roadmap_loader is not None and roadmap_path.exists():
+    if roadmap_loader is not None:
         try:
+            if not roadmap_path.is_file():  # a reload must not quietly drop the roadmap members are following
+                raise KnowledgeError([Problem(str(roadmap_path), 0, ROADMAP_MISSING)])
             roadmap = roadmap_loader(roadmap_path, guides.section_ids)
         except KnowledgeError as exc:
             if strict:
@@ -78,9 +85,11 @@ def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader:
 class KnowledgeStore:
     """Holds the current snapshot; `reload` is all-or-nothing and safe to call from a worker thread."""
 
-    def __init__(self, knowledge_dir: Path, roadmap_loader: Optional[RoadmapLoader] = None):
+    def __init__(self, knowledge_dir: Path, roadmap_loader: Optional[RoadmapLoader] = None,
+                 max_guide_bytes: int = MAX_GUIDE_BYTES):
         self.knowledge_dir = Path(knowledge_dir)
         self.roadmap_loader = roadmap_loader
+        self.max_guide_bytes = max_guide_bytes
         self._current: Knowledge | None = None
         self._lock = threading.Lock()
 
@@ -95,13 +104,14 @@ class KnowledgeStore:
         """First load: skips broken guide files (reported in `warnings`) so the bot still starts."""
         with self._lock:
             if self._current is None:
-                self._current = build_knowledge(self.knowledge_dir, strict=False, roadmap_loader=self.roadmap_loader)
+                self._current = build_knowledge(self.knowledge_dir, strict=False, roadmap_loader=self.roadmap_loader,
+                                                max_guide_bytes=self.max_guide_bytes)
             return self._current
 
     def reload(self, loaded_by: str | None = None) -> Knowledge:
         """Rebuild everything strictly; on any problem raise KnowledgeError and keep the old snapshot."""
         with self._lock:
             fresh = build_knowledge(self.knowledge_dir, strict=True, roadmap_loader=self.roadmap_loader,
-                                    loaded_by=loaded_by)
+                                    loaded_by=loaded_by, max_guide_bytes=self.max_guide_bytes)
             self._current = fresh
             return fresh

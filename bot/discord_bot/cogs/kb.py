@@ -22,12 +22,12 @@ from bot.domain.knowledge import Knowledge
 from ..checks import is_moderator, kb_editor_only, kb_home_problem
 from ..client import CareerBot
 from ..embeds import NOT_COVERED, bullet_lines, clean, info_embed, timestamp, truncate
-from ..views import ConfirmView
+from ..progress_views import short_hash
+from ..views import KB_ITEMS, KbRemoveView
 from .kb_files import check_upload, remove_guide, safe_guide_name, too_big, write_guide
 
 log = logging.getLogger(__name__)
 KEPT = "Nothing changed: the previous knowledge is still serving."
-CONFIRM_TIMEOUT = 60.0  # seconds a /kb remove confirmation stays open
 
 
 def reload_in_worker(store, loaded_by: str) -> Knowledge:
@@ -172,24 +172,31 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         if len(guides.guides) == 1:
             raise DomainError("That is the only guide; add another one before removing it.")
 
-        async def confirmed(click: discord.Interaction) -> None:
-            await click.response.edit_message(content=f"Removing **{clean(found.title)}** and reloading…", view=None)
-            async with self.bot.kb_lock:
-                try:
-                    undo = await asyncio.to_thread(remove_guide, self.bot.settings.knowledge_dir, Path(found.path))
-                except DomainError as error:
-                    await click.edit_original_response(content=str(error))
-                    return
-                kb, error = await self.rebuild_or_undo(click.user.id, undo)
-            if error is not None:
-                await click.edit_original_response(content=None, embed=problems_embed(
-                    "Not removed", error, f"The guide was put back. {KEPT}"))
-                return
-            await click.edit_original_response(content=f"Removed **{clean(found.title)}**. Now serving {summary(kb)}.")
+        view = KbRemoveView(interaction.user.id, found.id)
+        await view.send(interaction, ephemeral=True, content=(
+            f"Remove **{clean(found.title)}** (`{Path(found.path).name}`) from the guides? "
+            "Members' reading lists keep the titles they saved."))
 
-        view = ConfirmView(interaction.user.id, confirmed, confirm_label="Remove", timeout=CONFIRM_TIMEOUT)
-        await view.send(interaction, f"Remove **{clean(found.title)}** (`{Path(found.path).name}`) from the guides? "
-                                     "Members' reading lists keep the titles they saved.")
+    async def remove_confirmed(self, click: discord.Interaction, key: str) -> None:
+        """The moderator pressed Remove (see `views.RemoveGuideButton`): move the guide aside and reload."""
+        found = next((g for g in self.store.current.guides.guides if key in (g.id, short_hash(g.id))), None)
+        if found is None:
+            await click.response.edit_message(content="That guide is no longer in the guides; nothing was changed.",
+                                              view=None)
+            return
+        await click.response.edit_message(content=f"Removing **{clean(found.title)}** and reloading…", view=None)
+        async with self.bot.kb_lock:
+            try:
+                undo = await asyncio.to_thread(remove_guide, self.bot.settings.knowledge_dir, Path(found.path))
+            except DomainError as error:
+                await click.edit_original_response(content=str(error))
+                return
+            kb, error = await self.rebuild_or_undo(click.user.id, undo)
+        if error is not None:
+            await click.edit_original_response(content=None, embed=problems_embed(
+                "Not removed", error, f"The guide was put back. {KEPT}"))
+            return
+        await click.edit_original_response(content=f"Removed **{clean(found.title)}**. Now serving {summary(kb)}.")
 
     @remove.autocomplete("guide")
     async def guide_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -239,4 +246,9 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
 
 
 async def setup(bot: CareerBot) -> None:
+    bot.add_dynamic_items(*KB_ITEMS)
     await bot.add_cog(KnowledgeBase(bot))
+
+
+async def teardown(bot: CareerBot) -> None:
+    bot.remove_dynamic_items(*KB_ITEMS)

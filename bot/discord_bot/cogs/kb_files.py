@@ -4,12 +4,15 @@ Nothing here trusts an uploaded name: `safe_guide_name("../../x.md")` is `x.md`,
 guides folder. Writes go to a hidden temporary file first and are swapped in with `os.replace`; every
 change returns an `undo` that puts the folder back exactly as it was, used when the reload that
 follows fails. Removed guides, and the old version of a replaced one, are kept in
-`<knowledge>/.removed-guides/`, never deleted.
+`<knowledge>/.removed-guides/`, never deleted. A write that fails (a full disk) leaves nothing behind:
+no temporary file, no kept copy; `cannot_write` says so in words a moderator can act on.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
+import shutil
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -63,30 +66,53 @@ def _kept_path(knowledge_dir: Path, name: str) -> Path:
     return trash / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}-{name}"
 
 
+def cannot_write(error: OSError) -> str:
+    """What a moderator is told when a guide file can't be written or moved (nothing was changed)."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = "the disk the guides are stored on is full"
+    else:
+        why = f"the guides folder could not be written to ({error.strerror or type(error).__name__})"
+    return (f"Nothing was changed: {why}. The previous knowledge is still serving; free some space "
+            "on the bot's server (or ask whoever runs it), then try again.")
+
+
+def _keep(target: Path, kept: Path) -> None:
+    """Keep `target`'s current version at `kept`: a hard link (no copy, no disk space), else a copy."""
+    try:
+        os.link(target, kept)
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        shutil.copyfile(target, kept)
+
+
 def write_guide(guides_dir: Path, name: str, data: bytes) -> Undo:
     """Write `guides_dir/name` atomically, keeping a replaced file's old version in `.removed-guides/`;
-    the undo restores the previous file (and drops the kept copy) or removes the new one."""
+    the undo restores the previous file (moving the kept version back) or removes the new one. If the
+    write fails (OSError, e.g. a full disk) the temporary file and any kept version are removed and the
+    error raised: the folder is as it was."""
     target = guides_dir / name
     if not inside(guides_dir, target) or target.parent.resolve() != guides_dir.resolve():
         raise DomainError("That file name points outside the guides folder.")
-    previous = target.read_bytes() if target.exists() else None
-    kept = None
-    if previous is not None:
-        kept = _kept_path(guides_dir.parent, f"replaced-{name}")
-        kept.write_bytes(previous)
     temporary = guides_dir / f".{name}.uploading"
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
+    kept: Path | None = None
+    try:
+        temporary.write_bytes(data)  # first, so a full disk fails before any old version is kept aside
+        if target.exists():
+            kept = _kept_path(guides_dir.parent, f"replaced-{name}")
+            _keep(target, kept)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+        raise
 
     def undo() -> None:
-        if previous is None:
+        if kept is None:
             target.unlink(missing_ok=True)
         else:
-            back = guides_dir / f".{name}.restoring"
-            back.write_bytes(previous)
-            os.replace(back, target)
-            if kept is not None:
-                kept.unlink(missing_ok=True)
+            os.replace(kept, target)
     return undo
 
 
