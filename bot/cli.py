@@ -45,7 +45,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         try:
             answer = answers.answer(question, top=args.top)
         except CareerbotError as exc:  # same shape as an answer: answered false, the message as the answer
-            payload = {"question": " ".join(question.split()), "answered": False, "answer": str(exc), "citations": []}
+            payload = {"question": " ".join(question.split()), "answered": False, "answer": str(exc), "citations": [],
+                       "kind": "rejected"}
             return (payload if args.json else str(exc)), False
         return (answer.to_json() if args.json else format_answer(answer)), True
 

@@ -37,7 +37,7 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID) -> st
         answer = await asyncio.to_thread(services.answers.answer, line)
     except CareerbotError as exc:
         return str(exc)
-    if not answer.answered and services.community is not None:
+    if not answer.answered and answer.kind != "small_talk" and services.community is not None:
         try:
             await services.community.record_unanswered(None, line)
         except CareerbotError:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-KEYS = {"question", "answered", "answer", "citations"}
+KEYS = {"question", "answered", "answer", "citations", "kind"}  # "kind" added; none removed
 CITATION_KEYS = {"rank", "doc_id", "section_id", "title", "section", "url", "text", "score"}
 
 

@@ -86,6 +86,10 @@ def not_covered_embed(answer: Answer) -> discord.Embed:
         description=truncate(answer.note or answer.answer, DESCRIPTION_MAX),
         colour=NOT_COVERED,
     )
+    if answer.related:  # the guides touch the topic without answering it: related reading, said as such
+        for citation in answer.citations[:SHOWN_CITATIONS]:
+            name, value = citation_field(citation)
+            embed.add_field(name=f"Related reading: {name}"[:256], value=value, inline=False)
     embed.set_footer(text="I've noted the question for the moderators, so the guides can cover it.")
     return fit(embed)
 

@@ -16,7 +16,7 @@ from .errors import DomainError
 from .knowledge import Knowledge
 from .ranking import query_weights, rank
 from .reading import Reading, read_message
-from .scope import CAREER_TERMS, FIELD_TERMS, TopicSignals, kind_of, verdict
+from .scope import CAREER_TERMS, CONVERSATIONAL, FIELD_TERMS, TopicSignals, kind_of, verdict
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP = 10
@@ -84,6 +84,11 @@ def check_question(question: str) -> str:
     return text
 
 
+def is_small_talk(message: str) -> bool:
+    """"thanks!", "anyone here?", "ok got it": nothing to look up (see reading.py)."""
+    return read_message(" ".join((message or "").split())).small_talk
+
+
 class AnswerService:
     def __init__(self, knowledge: Callable[[], Knowledge]):
         self._knowledge = knowledge
@@ -122,7 +127,8 @@ class AnswerService:
         citations = self.ranked(text, top, kb, reading)
         focus = reading.focus or text
         kind = kind_of(focus, [self._section_terms(kb, c) for c in citations[:3]], kb.index.term_idf)
-        decided = verdict(self.topic(focus, citations[0] if citations else None, kb), kind)
+        about = " ".join(t for t, _ in reading.weighted()) or text  # the whole message, without small talk
+        decided = verdict(self.topic(about, citations[0] if citations else None, kb), kind)
         if decided == "none":
             return Answer(text, False, NOT_COVERED_NOTE, [], NOT_COVERED_NOTE, kind="not_covered")
         if decided == "related":
@@ -134,7 +140,8 @@ class AnswerService:
 
     def topic(self, question: str, best: Citation | None, kb: Knowledge) -> TopicSignals | None:
         """Is the question about the field at all (None: nothing matched)? See scope.py."""
-        terms = content_terms(question)
+        # how something is asked ("help", "advice") and a year or an age are not what it is about
+        terms = [t for t in content_terms(question) if not t.isdigit() and t not in CONVERSATIONAL]
         if best is None or not terms:
             return None
         idf = kb.index.term_idf

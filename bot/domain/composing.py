@@ -18,6 +18,8 @@ from .passages import split_sentences
 MAX_ANSWER_CHARS = 600
 MAX_UNIT_CHARS = 450
 CLOSE_IN_STRENGTH = 0.7  # a further source's best unit must score at least this share of the first's
+FIRST_UNIT_BONUS = 1.3   # a passage's opening unit often states what its heading asks
+LENGTH_EXPONENT = 0.0    # score / (distinct terms of the unit) ** this: dense units over long ones
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
@@ -66,14 +68,15 @@ def _fit(unit: str, limit: int) -> str:
 
 def _score(unit: str, weights: dict[str, float], idf: Callable[[str], float], covered: set[str]) -> float:
     terms = set(analyse(unit))
-    return sum(weights[t] * idf(t) * (0.3 if t in covered else 1.0) for t in terms if t in weights)
+    gain = sum(weights[t] * idf(t) * (0.3 if t in covered else 1.0) for t in terms if t in weights)
+    return gain / max(len(terms), 1) ** LENGTH_EXPONENT
 
 
 def best_unit(text: str, weights: dict[str, float], idf: Callable[[str], float],
               covered: set[str] = frozenset()) -> tuple[str, float]:
     best, best_score = "", -1.0
-    for unit in units(text):
-        score = _score(unit, weights, idf, covered)
+    for i, unit in enumerate(units(text)):
+        score = _score(unit, weights, idf, covered) * (FIRST_UNIT_BONUS if i == 0 else 1.0)
         if score > best_score:
             best, best_score = unit, score
     return best, best_score

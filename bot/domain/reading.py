@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .analysis import content_terms
 
-CONTEXT_WEIGHT = 0.35
+CONTEXT_WEIGHT = 0.6
 SHORT_QUESTION_TERMS = 2  # a question sentence with at most this many content terms leans on the one before
 
 _SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]*\s+|\n+|(?<=\?)(?=\S)")

@@ -102,11 +102,13 @@ made look looking see seeing seem seems feel feeling start starting begin beginn
 """))
 
 _FORECAST_TIME = re.compile(
-    r"\b(?:will|won't|gonna|going to|in (?:the )?(?:next |coming )?\d+(?:\s*-\s*\d+)? years?|years? from now|"
-    r"20[2-9]\d|nowadays|anymore|these days|still)\b", re.I)
+    r"\b(?:in (?:the )?(?:next |coming )?\d+(?:\s*-\s*\d+)? years?|years? from now|20[2-9]\d|"
+    r"in the (?:near |long )?future|next decade|likely to|nowadays|anymore|these days|still)\b", re.I)
 _FORECAST_TOPIC = re.compile(
     r"\b(?:worth|saturat\w*|oversaturat\w*|crowd\w*|overcrowd\w*|good (?:career )?(?:choice|option|idea)|"
-    r"future|grow\w*|compress\w*|replace\w*|taking over|take over|die|dying|dead|bubble|hype|market)\b", re.I)
+    r"grow\w*|compress\w*|replace\w*|taking over|take over|die|dying|dead|bubble|hype|market)\b", re.I)
+_FORECAST_WILL = re.compile(  # "will ML be oversaturated?": a prediction whatever the time words
+    r"\b(?:will|gonna|going to)\b.*\b(?:saturat|oversaturat|crowd|overcrowd|compress|replac|bubble|die|dying|dead)", re.I)
 _THIS_RESOURCE = re.compile(
     r"\b(?:this|that|these|those|your) (?:course|courses|guide|roadmap|book|books|video|videos|program|"
     r"programme|bootcamp|tutorial|playlist|node|certificate|specialization|class|lecture|module|path)\b|"
@@ -149,7 +151,8 @@ def kind_of(question: str, sections: list[set[str]], idf) -> Kind:
         focus=focus,
         best=sum(idf(t) for t in focus if t in best) / mass,
         top3=sum(idf(t) for t in focus if t in top3) / mass,
-        forecast=bool(_FORECAST_TIME.search(question) and _FORECAST_TOPIC.search(question)),
+        forecast=bool(_FORECAST_TIME.search(question) and _FORECAST_TOPIC.search(question)
+                      or _FORECAST_WILL.search(question)),
         resource=bool(_THIS_RESOURCE.search(question)),
         personal=bool(_PERSONAL.search(question)),
     )

@@ -31,6 +31,11 @@ NO_TEXT = "That message has no text I can ask the guides about."
 REPLIED = "I answered in a reply to that message."
 
 
+def where(message: discord.Message) -> str:
+    """Where a message was, for a log line: its server, never its author, id or channel (a DM's is theirs)."""
+    return f"server {message.guild.id}" if message.guild else "a direct message"
+
+
 class Ask(commands.Cog):
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
@@ -146,8 +151,7 @@ class Ask(commands.Cog):
             if not await self.should_answer(message):
                 return
         except Exception:  # e.g. the ask channels could not be read: say nothing rather than reply everywhere
-            log.warning("could not decide whether to answer message %s in channel %s", message.id,
-                        message.channel.id, exc_info=True)
+            log.warning("could not decide whether to answer a message in %s", where(message), exc_info=True)
             return
         # Asked on purpose (a mention or a DM) gets told what is wrong with the question; a message in
         # an ask channel that isn't a usable question (an image, "?!") is left alone.
@@ -174,9 +178,9 @@ class Ask(commands.Cog):
                 return
             await message.reply(mention_author=False, **reply)
         except discord.HTTPException:
-            log.warning("could not reply to message %s in channel %s", message.id, message.channel.id, exc_info=True)
+            log.warning("could not reply to a message in %s", where(message), exc_info=True)
         except Exception:
-            log.exception("error answering message %s in channel %s", message.id, message.channel.id)
+            log.exception("error answering a message in %s", where(message))
             try:
                 await message.reply(UNEXPECTED, mention_author=False)
             except discord.HTTPException:
