@@ -263,7 +263,7 @@ async def test_a_reload_that_cannot_be_audited_still_counts(harness, monkeypatch
     assert (harness.settings.guides_dir / "q.md").read_bytes() == NEW_GUIDE
     assert harness.bot.services.knowledge.current.guides.guide("quokka-study-plan") is not None
     assert [r.getMessage() for r in caplog.records].count(
-        f"could not record a knowledge reload by {harness.moderator.id} (ok=True)") == 2
+        "could not record a knowledge reload (ok=True)") == 2  # no member id in logs
 
 
 async def test_an_unexpected_reload_failure_still_takes_the_change_back(harness, monkeypatch, caplog):

@@ -89,7 +89,7 @@ async def report_error(interaction: discord.Interaction, error: Exception) -> No
     if message is None:
         original = getattr(error, "original", error)
         command = getattr(interaction.command, "qualified_name", None) or (interaction.data or {}).get("custom_id")
-        log.error("error in %r (guild %s, user %s)", command, interaction.guild_id, interaction.user.id,
+        log.error("error in %r (guild %s)", command, interaction.guild_id,  # no member id or text in logs
                   exc_info=(type(original), original, original.__traceback__))
         message = UNEXPECTED
     await send_private(interaction, message)

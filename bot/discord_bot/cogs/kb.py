@@ -101,7 +101,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         try:
             await self.bot.services.community.record_reload(user_id, ok, text)
         except Exception:
-            log.warning("could not record a knowledge reload by %s (ok=%s)", user_id, ok, exc_info=True)
+            log.warning("could not record a knowledge reload (ok=%s)", ok, exc_info=True)  # no member id in logs
 
     # ------------------------------------------------------------------ reload
 
