@@ -365,3 +365,141 @@ async def test_the_event_loop_keeps_serving_while_a_reload_is_mid_build(harness,
     assert answered.reply.embeds and answered.reply.embeds[0]["title"].startswith("Q: ")
     reloaded = [s for s in harness.all_sent() if s.kind == "followup" and "Now serving 4 guides" in s.text]
     assert len(reloaded) == 1
+
+
+# ---------------------------------------------------------------- hostile files and faults (issue 8)
+
+def alias_bomb() -> bytes:
+    """An alias bomb in `author:`, each level nine copies of the one before. The real one has 9 levels (387
+    million strings); 5 levels (59,049) keep a regression a failed assertion, not an exhausted machine."""
+    levels = ['author: [&l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    levels += [f"  &l{n} [" + ",".join([f"*l{n - 1}"] * 9) + "]" for n in range(1, 5)]
+    return ("---\ntitle: Lol\n" + ",\n".join(levels) + "]\n---\n\n# Lol\n\nSome text.\n").encode()
+
+
+async def test_add_refuses_an_alias_bomb_and_nothing_changes(harness):
+    guides = harness.settings.guides_dir
+    before, knowledge = snapshot(harness.settings.knowledge_dir), harness.bot.services.knowledge.current
+    reply = (await harness.slash("kb add", user=harness.moderator, file=harness.attachment("lol.md", alias_bomb()))).reply
+    assert reply.ephemeral and "`lol.md` was not added" in reply.text
+    assert "lol.md:3: front matter can't use YAML anchors or aliases" in reply.text
+    assert snapshot(harness.settings.knowledge_dir) == before and not (guides / "lol.md").exists()
+    assert harness.bot.services.knowledge.current is knowledge and await harness.bot.services.community.last_reload() is None
+    harness.assert_no_pings()
+
+
+async def test_a_reload_refuses_hostile_guide_files_and_a_missing_roadmap(harness):
+    store = harness.bot.services.knowledge
+    knowledge_dir, guides = harness.settings.knowledge_dir, harness.settings.guides_dir
+    before = store.current
+    outside = harness.tmp_path / "outside.txt"
+    outside.write_text("Passwords\n\nroot:x:0:0:root:/root:/bin/bash\n")
+    hostile = {
+        "lol.md": lambda: (guides / "lol.md").write_bytes(alias_bomb()),
+        "passwd.txt": lambda: (guides / "passwd.txt").symlink_to(outside),
+        "huge.txt": lambda: (guides / "huge.txt").write_bytes(b"Huge\n\n" + b"word " * harness.settings.max_guide_bytes),
+        "roadmap.yaml": lambda: (knowledge_dir / "roadmap.yaml").rename(harness.tmp_path / "roadmap.yaml"),
+    }
+    expected = {"lol.md": "lol.md:3: front matter can't use YAML anchors",
+                "passwd.txt": "passwd.txt: a link to a file outside the knowledge folder",
+                "huge.txt": "huge.txt: the file is 1,280 KiB; guides can be at most 256 KiB",
+                "roadmap.yaml": "roadmap.yaml: the roadmap file is missing"}
+    for name, make in hostile.items():
+        make()
+        reply = (await harness.slash("kb reload", user=harness.moderator)).reply
+        assert "Reload failed" in reply.text and expected[name] in reply.text, (name, reply.text)
+        assert store.current is before and store.current.roadmap is not None
+        if name != "roadmap.yaml":
+            (guides / name).unlink()
+    (harness.tmp_path / "roadmap.yaml").rename(knowledge_dir / "roadmap.yaml")
+    assert "Now serving 4 guides" in (await harness.slash("kb reload", user=harness.moderator)).reply.text
+    assert "root:x" not in (await harness.slash("ask", question="what is the root password?")).reply.text
+    harness.assert_no_pings()
+
+
+async def test_start_up_skips_hostile_files_and_starts_without_a_missing_roadmap(tmp_path, caplog):
+    import shutil
+
+    from tests.discord_harness import REPO, make_harness
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO / "knowledge", knowledge)
+    (knowledge / "roadmap.yaml").unlink()
+    (knowledge / "guides" / "lol.md").write_bytes(alias_bomb())
+    (knowledge / "guides" / "passwd.txt").symlink_to("/etc/passwd")
+    with caplog.at_level(logging.WARNING, logger="bot.container"):
+        async with make_harness(tmp_path) as harness:
+            logged = [r.getMessage() for r in caplog.records if r.name == "bot.container"]
+            assert [m.split(":")[1].strip() for m in logged] == ["lol.md", "passwd.txt", "roadmap.yaml"]
+            status = (await harness.slash("kb status", user=harness.moderator)).reply
+            assert "Serving 4 guides" in status.text and "Skipped at start-up: lol.md:3: front matter" in status.text
+            assert "passwd.txt: a link to a file outside" in status.text and "roadmap.yaml: the roadmap file is missing" in status.text
+            answer = (await harness.slash("ask", question="do I need a degree to become an ML engineer?")).reply
+            assert answer.embeds[0]["fields"]
+            roadmap = (await harness.slash("roadmap")).reply
+            assert "roadmap is not available right now" in roadmap.text
+            harness.assert_no_pings()
+
+
+def full_disk(monkeypatch, folder: Path) -> None:
+    """Every file write under `folder` stops half-way with ENOSPC, as on a full disk."""
+    import errno
+
+    real = Path.write_bytes
+
+    def write_bytes(self, data):
+        if folder in self.parents:
+            real(self, data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+
+
+async def test_a_full_disk_during_add_leaves_nothing_behind_and_says_so(harness, monkeypatch):
+    knowledge_dir, guides = harness.settings.knowledge_dir, harness.settings.guides_dir
+    before, knowledge = snapshot(knowledge_dir), harness.bot.services.knowledge.current
+    full_disk(monkeypatch, knowledge_dir)
+    old = (guides / "arya-how-to-become-ml-engineer.md").read_bytes()
+    for name, replace in (("new.md", False), ("arya-how-to-become-ml-engineer.md", True)):
+        replacement = old.replace(b"Machine Learning Engineer", b"ML Engineer", 1) if replace else NEW_GUIDE
+        reply = (await harness.slash("kb add", user=harness.moderator, replace=replace,
+                                     file=harness.attachment(name, replacement))).reply
+        assert reply.ephemeral and f"`{name}` was not added" in reply.text, reply.text
+        assert "the disk the guides are stored on is full" in reply.text and "Nothing was changed" in reply.text
+        assert snapshot(knowledge_dir) == before  # no .uploading file, no kept copy of the old version
+        assert harness.bot.services.knowledge.current is knowledge
+    harness.assert_no_pings()
+
+
+async def test_a_full_disk_while_keeping_the_old_version_leaves_nothing_behind(harness, monkeypatch):
+    import errno
+    import os
+
+    import shutil
+
+    knowledge_dir, guides = harness.settings.knowledge_dir, harness.settings.guides_dir
+    before = snapshot(knowledge_dir)
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def no_hard_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    def half_a_copy(source, target):
+        Path(target).write_bytes(Path(source).read_bytes()[:100])
+        no_space()
+    old = (guides / "arya-how-to-become-ml-engineer.md").read_bytes()
+    for link, copy in ((no_space, shutil.copyfile), (no_hard_links, half_a_copy)):
+        monkeypatch.setattr(os, "link", link)
+        monkeypatch.setattr(shutil, "copyfile", copy)
+        reply = (await harness.slash("kb add", user=harness.moderator, replace=True, file=harness.attachment(
+            "arya-how-to-become-ml-engineer.md", old.replace(b"Machine Learning Engineer", b"ML Engineer", 1)))).reply
+        assert "was not added" in reply.text and "the disk the guides are stored on is full" in reply.text
+        assert snapshot(knowledge_dir) == before  # no half-written kept copy either
+    monkeypatch.setattr(Path, "mkdir", no_space)  # /kb remove can't make .removed-guides/
+    ask = (await harness.slash("kb remove", user=harness.moderator, guide="edureka-how-to-become-ml-engineer")).reply
+    done = await harness.click(ask.custom_ids[0], ask, user=harness.moderator)
+    assert "Nothing was changed: the disk the guides are stored on is full" in done[-1].content
+    assert snapshot(knowledge_dir) == before and len(harness.bot.services.knowledge.current.guides.guides) == 4
+    harness.assert_no_pings()

@@ -8,6 +8,7 @@ Every reply is private.
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import logging
 from pathlib import Path
@@ -24,7 +25,7 @@ from ..client import CareerBot
 from ..embeds import NOT_COVERED, bullet_lines, clean, info_embed, timestamp, truncate
 from ..progress_views import short_hash
 from ..views import KB_ITEMS, KbRemoveView
-from .kb_files import check_upload, remove_guide, safe_guide_name, too_big, write_guide
+from .kb_files import cannot_write, check_upload, remove_guide, safe_guide_name, too_big, write_guide
 
 log = logging.getLogger(__name__)
 KEPT = "Nothing changed: the previous knowledge is still serving."
@@ -147,7 +148,13 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
             if clash is not None and Path(clash.path).name != name:
                 raise DomainError(f"The guide id `{guide.id}` is already used by `{Path(clash.path).name}`; "
                                   "give the new guide another `id:` in its front matter.")
-            undo = await asyncio.to_thread(write_guide, guides_dir, name, data)
+            try:
+                undo = await asyncio.to_thread(write_guide, guides_dir, name, data)
+            except OSError as failure:  # a full disk: write_guide left nothing behind
+                log.warning("could not write an uploaded guide: %s", errno.errorcode.get(failure.errno, "OSError"))
+                await interaction.followup.send(embed=info_embed(f"`{name}` was not added", cannot_write(failure),
+                                                                 colour=discord.Colour.red()), ephemeral=True)
+                return
             kb, error = await self.rebuild_or_undo(interaction.user.id, undo)
         if error is not None:
             await interaction.followup.send(embed=problems_embed(f"`{name}` was not added", error,
@@ -190,6 +197,10 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
                 undo = await asyncio.to_thread(remove_guide, self.bot.settings.knowledge_dir, Path(found.path))
             except DomainError as error:
                 await click.edit_original_response(content=str(error))
+                return
+            except OSError as failure:  # e.g. a full disk while making .removed-guides/
+                log.warning("could not move a removed guide aside: %s", errno.errorcode.get(failure.errno, "OSError"))
+                await click.edit_original_response(content=cannot_write(failure))
                 return
             kb, error = await self.rebuild_or_undo(click.user.id, undo)
         if error is not None:
