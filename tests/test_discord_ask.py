@@ -316,3 +316,26 @@ async def test_the_member_still_gets_the_answer_when_it_cannot_be_logged(harness
     assert reply.embeds and reply.embeds[0]["fields"] and not reply.custom_ids  # the answer, without buttons
     assert "could not log an answer" in caplog.text
     harness.assert_no_pings()
+
+
+async def test_small_talk_in_a_help_channel_gets_no_reply_and_no_gap_but_a_mention_gets_a_friendly_line(harness):
+    await harness.slash("settings ask-channel add", user=harness.moderator, channel=harness.channel(HELP_ID))
+    for chatter in ("thanks!", "anyone here?", "ok got it, thank you"):
+        assert await harness.message(chatter, channel_id=HELP_ID) == [], chatter
+    mentioned = (await harness.message(f"{harness.mention()} hello", mentions=(harness.me,))).reply
+    assert mentioned.content and "Ask me anything" in mentioned.content and not mentioned.embeds
+    slash = (await harness.slash("ask", question="thanks!")).reply
+    assert "Ask me anything" in slash.text
+    assert await count(harness, UnansweredQuestion) == 0 and await count(harness, AnswerLog) == 0
+    answered = await harness.message("thanks! and do I need a degree for ML engineering?", channel_id=HELP_ID)
+    assert answered.reply.embeds[0]["fields"]  # a question with a thank-you is still a question
+    harness.assert_no_pings()
+
+
+async def test_related_reading_is_labelled_as_such_and_noted_for_the_moderators(harness):
+    reply = (await harness.slash("ask", question="Is machine learning still a good career choice in 2026?")).reply
+    embed = reply.embeds[0]
+    assert "don't answer that directly" in embed["description"]
+    assert embed["fields"] and all(f["name"].startswith("Related reading") for f in embed["fields"])
+    assert await count(harness, UnansweredQuestion) == 1
+    harness.assert_no_pings()

@@ -1,0 +1,136 @@
+"""Reading real messages, matching headings as questions, choosing the quoted unit, related reading."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.container import knowledge_store
+from bot.domain.answers import RELATED_NOTE, AnswerService
+from bot.domain.composing import MAX_ANSWER_CHARS, compose, units
+from bot.domain.reading import CONTEXT_WEIGHT, read_message
+from bot.settings import Settings
+from tests.test_cli import careerbot
+
+
+@pytest.fixture(scope="module")
+def service():
+    store = knowledge_store(Settings(database_url="sqlite+aiosqlite://"))
+    return AnswerService(lambda: store.current)
+
+
+def test_greetings_and_sign_offs_carry_no_weight_and_context_weighs_less_than_the_question():
+    reading = read_message("Hi everyone! I'm a backend engineer, 3 years in. I have a PhD in physics. "
+                           "Do I need a master's to become an ML engineer? Thanks in advance!")
+    kinds = [(s.kind, s.weight) for s in reading.sentences]
+    assert kinds[0] == ("small talk", 0.0) and kinds[-1] == ("small talk", 0.0)
+    assert ("context", CONTEXT_WEIGHT) in kinds  # the facts stay, with less weight
+    assert any("PhD in physics" in s.text and s.weight == CONTEXT_WEIGHT for s in reading.sentences)
+    assert reading.questions == ["Do I need a master's to become an ML engineer?"]
+    assert "backend" not in reading.focus and "master" in reading.focus
+
+
+def test_a_short_question_takes_its_subject_from_the_sentence_before():
+    reading = read_message("I heard you need a PhD to break into ML. Is that true?")
+    assert reading.focus == "I heard you need a PhD to break into ML. Is that true?"
+    assert all(s.weight == 1.0 for s in reading.sentences)
+
+
+def test_a_title_without_a_question_mark_is_read_as_the_question():
+    reading = read_message("Breaking into ML without a Master's degree")
+    assert reading.questions == ["Breaking into ML without a Master's degree"]
+
+
+@pytest.mark.parametrize("message", ["thanks!", "anyone here?", "ok got it, thank you", "hello", "Good morning all",
+                                     "cheers, that helps"])
+def test_small_talk_is_recognised(message):
+    assert read_message(message).small_talk
+
+
+@pytest.mark.parametrize("message", ["thanks! do I need a degree?", "hi, what does an ML engineer do?"])
+def test_a_question_with_a_greeting_is_not_small_talk(message):
+    assert not read_message(message).small_talk
+
+
+def test_two_questions_in_one_message_are_both_answered_or_cited(service):
+    answer = service.answer("I'm a backend engineer and want to move into ML. What does a typical day look like? "
+                            "Do I need a master's?", top=5)
+    assert answer.answered
+    top3 = [c.section for c in answer.citations[:3]]
+    assert any("tasks" in s.lower() or "job description" in s.lower() for s in top3), top3
+    assert any("master" in s.lower() for s in top3), top3
+
+
+@pytest.mark.parametrize("question, heading", [
+    ("So what is a Machine Learning Engineer?", "What Is a Machine Learning Engineer?"),
+    ("Who do ML engineers work with?", "Who Does a Machine Learning Engineer Work With?"),
+    ("Where do machine learning engineers come from?", "Where Do Machine Learning Engineers Come From?"),
+])
+def test_headings_are_matched_as_questions(service, question, heading):
+    """Every content word of these questions is in all three headings' sections; the question form decides."""
+    assert service.answer(question).citations[0].section == heading
+
+
+def test_units_keep_a_lead_in_with_its_list_and_bullets_whole():
+    text = ("Interviews are notoriously tough. Most consist of:\n- a coding round, with data structures and "
+            "algorithms\n- a machine learning design round\nGood luck.")
+    assert units(text) == ["Interviews are notoriously tough.",
+                           "Most consist of:\n- a coding round, with data structures and algorithms\n"
+                           "- a machine learning design round", "Good luck."]
+
+
+def test_the_answer_quotes_the_informative_unit_not_the_lead_in(service):
+    kb = service._knowledge()
+    text = ("Interviews are notoriously tough. They consist of:\n- a coding round on data structures and "
+            "algorithms\n- a system design round")
+    weights = {t: 1.0 for t in ("interview", "consist", "round", "code", "algorithm", "design", "tough")}
+    answer = compose([(1, text)], weights, kb.index.term_idf)
+    assert answer.startswith("They consist of:\n- a coding round") and answer.endswith("[1]")
+    assert "notoriously" not in answer
+
+
+def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service):
+    for question in ("what skills does an ML engineer need?", "how do I prepare for ML interviews?",
+                     "I'm a data analyst. How do I move into ML engineering? Do I need a PhD?"):
+        answer = service.answer(question)
+        assert answer.answered and len(answer.answer) <= MAX_ANSWER_CHARS + 10
+        for part in answer.answer.replace("]\n", "] ").split("] ")[:-1]:
+            assert part.rstrip().split("[")[-1].isdigit(), answer.answer
+        for citation in answer.citations:
+            assert len(citation.text) <= 1000
+
+
+@pytest.mark.parametrize("question", [
+    "Will ML be oversaturated in 5 years?",
+    "Is machine learning still a good career choice in 2026?",
+    "Would you recommend ML engineering to a 19-year-old starting today?",
+    "Is it expected to finish all the resources listed in this course in a week?",
+])
+def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(service, question):
+    answer = service.answer(question)
+    assert not answer.answered and answer.kind in ("related", "not_covered")
+    if answer.kind == "related":
+        assert answer.answer == RELATED_NOTE and 1 <= len(answer.citations) <= 3
+        assert [c.rank for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_related_reading_through_the_cli_keeps_the_json_contract():
+    out = careerbot("ask", "--json", "Is machine learning still a good career choice in 2026?")
+    data = json.loads(out.stdout)
+    assert data["answered"] is False and data["kind"] == "related" and data["citations"]
+    text = careerbot("ask", "Is machine learning still a good career choice in 2026?").stdout
+    assert "Related reading (not an answer):" in text and "Sources:" not in text
+    small = json.loads(careerbot("ask", "--json", "thanks!").stdout)
+    assert small["answered"] is False and small["kind"] == "small_talk" and small["citations"] == []
+
+
+def test_eval_reads_lists_of_phrases_and_reports_answer_hit(tmp_path: Path):
+    data = tmp_path / "set.jsonl"
+    data.write_text(json.dumps({"question": "what does an ML engineer do?",
+                                "expect": ["no such phrase anywhere", "Machine Learning Engineer"]}) + "\n"
+                    + json.dumps({"question": "thanks!", "expect": None}) + "\n", encoding="utf-8")
+    out = careerbot("eval", "--json", str(data), str(data))
+    reports = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(reports) == 2 and reports[0]["hit1"] == 1.0 and reports[0]["off_topic_abstention"] == 1.0
+    assert "answer_hit" in reports[0]
