@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import socket
 import subprocess
@@ -72,3 +73,11 @@ def test_no_voice_warnings_for_a_bot_without_voice(tmp_path, monkeypatch, capsys
 def test_env_files_are_git_ignored_but_the_example(name, ignored):
     check = subprocess.run(["git", "check-ignore", "-q", "--no-index", name], cwd=REPO)
     assert (check.returncode == 0) is ignored
+
+
+def test_the_readme_lists_every_exit_code():
+    rows = re.findall(r"^\s*\| (\d+) \| (.+) \|$", (REPO / "README.md").read_text(), re.M)
+    assert {int(code) for code, _ in rows} == {runner.EXIT_OK, runner.EXIT_ERROR, runner.EXIT_NO_TOKEN,
+                                               runner.EXIT_BAD_TOKEN, runner.EXIT_INTENTS, runner.EXIT_UNREACHABLE}
+    meaning = dict(rows)
+    assert "bad setting" in meaning[str(runner.EXIT_ERROR)] and "can't be reached" in meaning[str(runner.EXIT_UNREACHABLE)]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,6 +127,14 @@ def test_plain_urls_get_the_async_driver(env, url, driver):
     assert env(DATABASE_URL=url).database_url == driver
     assert Settings(database_url=url).database_url == driver
     assert "p%40ss" not in repr(Settings(database_url=url))
+
+
+def test_the_example_env_file_is_valid_and_documents_every_setting(env):
+    example = REPO / ".env.example"
+    assert Settings.from_env(example).max_open_goals == 20
+    documented = {line.lstrip("# ").split("=")[0] for line in example.read_text().splitlines()
+                  if re.match(r"^(# )?[A-Z_]+=", line)} - {"TEST_DATABASE_URL"}
+    assert documented == {name.upper() for name in Settings.model_fields}
 
 
 def careerbot(*args: str, **env: str) -> subprocess.CompletedProcess:
