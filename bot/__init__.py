@@ -1,8 +1,7 @@
 """careerbot: answers ML-engineer career questions from cited guides, and tracks members' progress.
 
 `from bot import create_bot, Settings`: `Settings` is a pydantic-settings model (no discord); `create_bot`
-imports discord.py lazily so
-the domain and the CLI's non-Discord commands never load it.
+imports discord.py lazily so the domain and the CLI's non-Discord commands never load it.
 """
 from __future__ import annotations
 
