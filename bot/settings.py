@@ -122,8 +122,8 @@ def supported_database_url(url: str) -> str:
     ValueError naming the supported URLs. The URL itself (it may hold a password) is never in the message."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise ValueError(f"is not a database URL; use {SUPPORTED_URLS}") from None
+    except (ArgumentError, ValueError):  # not a URL at all, or e.g. a port that is not a number
+        raise ValueError(f"is not a valid database URL; use {SUPPORTED_URLS}") from None
     driver = _ASYNC_DRIVERS.get(parsed.drivername)
     if driver is None:
         raise ValueError(f"{parsed.drivername}:// is not supported; use {SUPPORTED_URLS}")

@@ -106,7 +106,7 @@ def test_the_token_is_a_secret_never_shown(env):
 
 
 @pytest.mark.parametrize("url", ["mysql://app:hunter2secret@db/app", "postgresql+psycopg2://app:hunter2secret@db/app",
-                                 "sqlite+pysqlite:///x.db", "not a url"])
+                                 "sqlite+pysqlite:///x.db", "not a url", "postgresql://app:hunter2secret@db:abc/app"])
 def test_an_unsupported_database_url_names_the_supported_ones(env, url):
     with pytest.raises(SettingsError) as refused:
         env(DATABASE_URL=url)
