@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+
+import pytest
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -217,3 +219,47 @@ async def test_two_upgrades_at_once_on_an_empty_database_both_succeed(backend, t
             assert await first.current_revision() == "0002"
         finally:
             await first.dispose()
+
+
+async def test_delete_my_data_racing_the_members_own_writes_gives_only_clear_results(services):
+    """A member deletes their data (twice) while 240 of their own writes are in flight: every write
+    either lands or gets a clear domain error (no foreign-key or deadlock error reaching them)."""
+    from bot.domain.errors import CareerbotError
+
+    uid = FIRST_MEMBER + 7
+    goal_ids = [(await services.goals.add(uid, f"goal {i}")).id for i in range(3)]
+    ops = []
+    for i in range(40):
+        ops += [lambda i=i: services.goals.add(uid, f"new \x00 goal {i}"),
+                lambda i=i: services.goals.complete(uid, goal_ids[i % 3]),
+                lambda i=i: services.roadmap_progress.set_status(uid, ITEMS[i % 4], "done"),
+                lambda i=i: services.reading.save(uid, SECTIONS[i % 3]),
+                lambda i=i: services.reading.mark_read(uid, SECTIONS[i % 3]),
+                lambda i=i: services.goals.remove(uid, goal_ids[i % 3])]
+    ops.insert(80, lambda: services.privacy.delete(uid))
+    ops.insert(200, lambda: services.privacy.delete(uid))
+    results = await asyncio.gather(*(op() for op in ops), return_exceptions=True)
+    raw = [f"{type(r).__name__}: {r}" for r in results if isinstance(r, Exception) and not isinstance(r, CareerbotError)]
+    assert raw == [], raw[:5]
+    assert all(not isinstance(r, Exception) for r in results[80:81] + results[200:201])  # both deletions ran
+    goals = await services.goals.list(uid)
+    assert all("\x00" not in g.text for g in goals)
+
+
+async def test_a_write_whose_member_row_is_deleted_under_it_lands_after_the_deletion(services, backend):
+    """Forced interleaving (PostgreSQL; SQLite serialises writes): the write has found the member row,
+    "delete my data" removes it and commits, then the write goes on. It must not fail on the foreign key."""
+    if backend != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time, so this interleaving can't happen there")
+    from tests.db_faults import pause_before
+
+    uid = FIRST_MEMBER + 8
+    await services.goals.add(uid, "old goal")
+    with pause_before(services.database, lambda sql: "FOR UPDATE" in sql and "members" in sql) as gate:
+        write = asyncio.ensure_future(services.goals.add(uid, "new goal"))
+        await gate.reached.wait()  # the write has upserted the (existing) member row
+        report = await services.privacy.delete(uid)
+        gate.release()
+        added = await write
+    assert report.deleted["goals"] == 1 and report.deleted["members"] == 1
+    assert [g.text for g in await services.goals.list(uid)] == [added.text] == ["new goal"]

@@ -119,3 +119,28 @@ async def test_a_failed_write_logs_no_parameters(database: Database, caplog):
     assert secret_text not in logged and str(secret_id) not in logged
     async with database.read() as session:
         assert (await session.execute(text("SELECT count(*) FROM goals"))).scalar() == 0
+
+
+async def test_nul_characters_in_member_text_are_removed_on_the_way_in(services):
+    """PostgreSQL can't store (or even compare against) a NUL character; SQLite can. Every piece of member
+    text is cleaned on input, so the same input gives the same clear result on both."""
+    from bot.domain.errors import NotFound
+
+    uid, nul = 42, "\x00"
+    goal = await services.goals.add(uid, f"learn{nul} linear{nul}algebra{nul}")
+    assert goal.text == "learn linearalgebra"
+    assert [g.text for g in await services.goals.list(uid)] == ["learn linearalgebra"]
+    assert (await services.roadmap_progress.set_status(uid, f"choose-your-route{nul}", "done")).status == "done"
+    with pytest.raises(NotFound):
+        await services.roadmap_progress.set_status(uid, f"no such{nul} item", "todo")
+    entry, added = await services.reading.save(uid, f"arya-how-to-become-ml-engineer#2-statistics{nul}")
+    assert added and (await services.reading.mark_read(uid, f"{entry.section_id}{nul}")).read
+    with pytest.raises(NotFound):
+        await services.reading.remove(uid, f"nothing{nul}here")
+    answer_id = await services.community.record_answer(uid, f"is a {nul}PhD needed?", answered=False,
+                                                       count_unanswered=True)
+    assert (await services.community.get_answer(answer_id)).question == "is a PhD needed?"
+    assert await services.community.record_unanswered(None, f"is a PhD{nul} needed") == 2
+    assert [(g.question, g.count) for g in await services.community.gaps()] == [("is a phd needed", 2)]
+    await services.community.record_reload(None, True, f"ok{nul}")
+    assert (await services.community.last_reload()).summary == "ok"

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import BigInteger, delete, select, update
 
 from bot.storage.database import Database
-from bot.storage.models import MEMBER_COLUMNS, Base
+from bot.storage.models import MEMBER_COLUMNS, Base, Member
 from bot.storage.queries import Clock, check_user_id, utcnow
 
 EXPORT_FORMAT = "careerbot-member-export/1"
@@ -77,6 +77,10 @@ class PrivacyService:
         deleted: dict[str, int] = {}
         anonymised: dict[str, int] = {}
         async with self.db.write() as session:
+            # Take the member's row lock first, as every write of theirs does (`lock_member`), so a write
+            # in flight finishes before the deletion starts and one arriving later waits for it to end:
+            # the same lock order everywhere, so no deadlock and no write on a half-deleted member.
+            await session.execute(select(Member.user_id).where(Member.user_id == user_id).with_for_update())
             for table, column, action in self._tables():
                 where = table.c[column] == user_id
                 if action == "delete":

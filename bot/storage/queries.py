@@ -14,6 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.errors import DomainError
+
 from .models import Base, Member
 
 Clock = Callable[[], datetime]
@@ -22,6 +24,12 @@ MAX_SNOWFLAKE = 2**63 - 1
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def no_nul(text: str | None) -> str:
+    """Member text without NUL characters, which PostgreSQL can't store or even compare against (SQLite
+    can): applied to every piece of member text on its way in, so a stray NUL never fails a write."""
+    return (text or "").replace("\x00", "")
 
 
 def check_user_id(user_id: int) -> int:
@@ -79,8 +87,16 @@ async def lock_member(session: AsyncSession, user_id: int, now: datetime) -> Non
 
     On PostgreSQL this is `SELECT ... FOR UPDATE`, which serialises one member's concurrent writes
     (so caps such as "20 open goals" hold); on SQLite every write transaction is already exclusive.
+    A write racing the member's own "delete my data" lands after the deletion, never on a missing row.
     """
     check_user_id(user_id)
-    await upsert(session, Member, {"user_id": user_id, "created_at": now}, ["user_id"])
-    if session.get_bind().dialect.name != "sqlite":
-        await session.execute(select(Member.user_id).where(Member.user_id == user_id).with_for_update())
+    for _attempt in range(3):
+        await upsert(session, Member, {"user_id": user_id, "created_at": now}, ["user_id"])
+        if session.get_bind().dialect.name == "sqlite":
+            return
+        locked = select(Member.user_id).where(Member.user_id == user_id).with_for_update()
+        if (await session.execute(locked)).first() is not None:
+            return
+        # "Delete my data" removed the row between the upsert (which found it) and the lock: insert it
+        # again, or the member's write would fail on its foreign key.
+    raise DomainError("Your data is being deleted right now; please try again in a moment.")
