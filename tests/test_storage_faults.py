@@ -20,7 +20,7 @@ from bot.storage.database import Database
 from bot.storage.faults import is_unavailable
 from bot.storage.models import Goal
 from tests.conftest import PG_URL
-from tests.db_faults import Outage, PgProxy, pg_schema
+from tests.db_faults import Outage, PgProxy, pause_before, pg_schema
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=timezone.utc)
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
@@ -80,7 +80,13 @@ async def test_a_postgres_server_going_down_and_up_through_a_real_socket(tmp_pat
             await db.upgrade()
             goals = GoalService(db)
             await goals.add(5, "one")
-            await proxy.stop()
+            with pause_before(db, lambda sql: "INSERT INTO goals" in sql) as gate:
+                cut = asyncio.ensure_future(goals.add(5, "cut off mid-transaction"))
+                await gate.reached.wait()
+                await proxy.stop()  # the server goes away while the write's transaction is open
+                gate.release()
+                with pytest.raises(StorageUnavailable):
+                    await cut
             with pytest.raises(StorageUnavailable):
                 await goals.add(5, "lost")
             with pytest.raises(StorageUnavailable):
