@@ -20,7 +20,7 @@ def calm(text: str) -> bool:
     return UNEXPECTED not in text and not any(w in lowered for w in ("database", "error", "wrong", "unavailable"))
 
 
-async def test_during_an_outage_questions_are_answered_and_personal_commands_say_saving_is_unavailable(harness):
+async def test_during_an_outage_questions_are_answered_and_personal_commands_say_saving_is_unavailable(harness, caplog):
     await harness.slash("settings ask-channel add", user=harness.moderator, channel=harness.channel(HELP_ID))
     outage = Outage(harness.bot.services.database)
     outage.begin()
@@ -43,8 +43,12 @@ async def test_during_an_outage_questions_are_answered_and_personal_commands_say
     deleted = (await harness.click(confirm.custom_ids[0], confirm)).reply
     assert deleted.ephemeral and deleted.content.startswith(UNAVAILABLE)
     assert outage.refused > 0
+    harness.bot.ask_channel_cache.clear()  # which channels are help channels is unknown until it is back:
+    assert await harness.message(COVERED, channel_id=HELP_ID) == []  # silence, and no traceback logged
+    assert not [r for r in caplog.records if r.name.endswith("cogs.ask") and r.exc_info]
 
     outage.end()
+    assert (await harness.message(COVERED, channel_id=HELP_ID)).reply.embeds[0]["fields"]
     added = (await harness.slash("goal add", text="learn linear algebra")).reply
     assert UNAVAILABLE not in added.text and "learn linear algebra" in added.text
     assert [g.text for g in await harness.bot.services.goals.list(harness.member.id)] == ["learn linear algebra"]

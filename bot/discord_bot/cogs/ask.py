@@ -150,6 +150,8 @@ class Ask(commands.Cog):
         try:
             if not await self.should_answer(message):
                 return
+        except StorageUnavailable:  # the ask channels are unknown until the database is back: say nothing
+            return
         except Exception:  # e.g. the ask channels could not be read: say nothing rather than reply everywhere
             log.warning("could not decide whether to answer a message in %s", where(message), exc_info=True)
             return
