@@ -1,11 +1,18 @@
 """`careerbot chat`: the local console. Type a question to get a cited answer; lines starting with `/`
 use the same commands as Discord (`/roadmap`, `/goal add ...`, `/checklist ...`, `/mydata export`),
 acting as one local member whose records persist in the configured database.
+
+Input is read on a daemon thread, one line per prompt (`LineReader`): Ctrl-C at the prompt ends the
+console at once, where a read in asyncio's default executor would hold the loop's shutdown until Enter.
+The console remembers the last answer's citations, so `/checklist save 2` saves citation [2].
 """
 from __future__ import annotations
 
 import asyncio
+import queue
 import sys
+import threading
+from dataclasses import dataclass, field
 
 from .cli_format import format_answer
 from .domain.errors import CareerbotError
@@ -16,10 +23,57 @@ BANNER = (
     "careerbot console: ask a career question, or try /roadmap, /goal add <text>, /checklist show, /help.\n"
     "Ctrl-D or /quit to leave."
 )
+SAVE_HINT = "Save a source to your reading list with /checklist save <n> (n is its number in [brackets])."
 
 
-async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID) -> str:
-    """One console line in, the text to print out. Never raises for bad input."""
+@dataclass
+class Session:
+    """What the console remembers between lines: the section ids the last answer cited, in order."""
+    cited: list[str] = field(default_factory=list)
+
+
+class LineReader:
+    """Reads one line per `readline()` call on a daemon thread. A read still blocked when the console ends
+    (Ctrl-C) is simply abandoned: the thread never holds up the event loop's shutdown or the exit."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.requests: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="console-input", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            loop, future = self.requests.get()
+            if future is None:
+                return
+            try:
+                line, error = self.stream.readline(), None
+            except Exception as exc:  # noqa: BLE001 - handed to the waiting coroutine
+                line, error = "", exc
+            loop.call_soon_threadsafe(_settle, future, line, error)
+
+    async def readline(self) -> str:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.requests.put((loop, future))
+        return await future
+
+    def close(self) -> None:
+        self.requests.put((None, None))
+
+
+def _settle(future: asyncio.Future, line: str, error: Exception | None) -> None:
+    if future.done():  # cancelled meanwhile (Ctrl-C)
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(line)
+
+
+async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, session: Session | None = None) -> str:
+    """One console line in, the text to print out. Never raises for bad input. With a `session`, the last
+    answer's citations are remembered for `/checklist save <n>`."""
     line = line.strip()
     if not line:
         return ""
@@ -30,7 +84,7 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID) -> st
     elif line.startswith("/"):
         from .console_progress import handle_command
         try:
-            return await handle_command(line, services, user_id)
+            return await handle_command(line, services, user_id, cited=session.cited if session else None)
         except CareerbotError as exc:
             return str(exc)
     try:
@@ -42,6 +96,10 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID) -> st
             await services.community.record_unanswered(None, line)
         except CareerbotError:
             pass  # nothing left to record once mentions and ids are stripped
+    if session is not None:
+        session.cited = [c.section_id for c in answer.citations]
+        if answer.citations:
+            return format_answer(answer) + "\n" + SAVE_HINT
     return format_answer(answer)
 
 
@@ -51,18 +109,29 @@ async def run_console(settings: Settings, stdin=None, stdout=None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     services = await build_services(settings)
     interactive = stdin.isatty()
+    reader, session = LineReader(stdin), Session()
+    at_prompt = False
     try:
         if interactive:
             print(BANNER, file=stdout)
         while True:
             if interactive:
                 print("> ", end="", file=stdout, flush=True)
-            line = await asyncio.to_thread(stdin.readline)
+            at_prompt = True
+            line = await reader.readline()
+            at_prompt = False
             if not line or line.strip() in {"/quit", "/exit"}:
+                if not line and interactive:
+                    print(file=stdout, flush=True)  # Ctrl-D: the shell's prompt starts on a line of its own
                 break
-            out = await handle_line(line, services)
+            out = await handle_line(line, services, session=session)
             if out:
                 print(out, file=stdout, flush=True)
+    except asyncio.CancelledError:  # Ctrl-C (asyncio.run cancels this task): leave at once, tidily
+        if interactive and at_prompt:
+            print(file=stdout, flush=True)
+        raise
     finally:
+        reader.close()
         await services.close()
     return 0

@@ -31,8 +31,8 @@ Goals
   /goal done|reopen|remove <goal-id>
 Reading list
   /checklist show
-  /checklist save <section-id>      (section ids appear in answers' citations)
-  /checklist read|unread|remove <number|section-id>
+  /checklist save <n|section-id>    n: a source of the last answer, by its number in [brackets]
+  /checklist read|unread|remove <#number|section-id>
 Your data
   /mydata export                    everything stored about you, as JSON
   /mydata delete                    delete everything stored about you (asks to confirm)"""
@@ -61,14 +61,15 @@ def _one(words: list[str], usage: str) -> str:
     return words[0]
 
 
-async def handle_command(line: str, services: Any, user_id: int) -> str:
-    """Run one slash command for the member `user_id` and return what to print."""
+async def handle_command(line: str, services: Any, user_id: int, *, cited: list[str] | None = None) -> str:
+    """Run one slash command for the member `user_id` and return what to print. `cited`: the section ids
+    the last answer cited, in order (for `/checklist save <n>`)."""
     words = _words(line.strip())
     if not words or not words[0].startswith("/"):
         return "Commands start with /. Type /help for the list."
     command, args = words[0].lower(), words[1:]
     handlers = {"/help": _help, "/roadmap": _roadmap, "/goal": _goal, "/goals": _goal,
-                "/checklist": _checklist, "/mydata": _mydata}
+                "/checklist": lambda a, s, u: _checklist(a, s, u, cited), "/mydata": _mydata}
     handler = handlers.get(command)
     if handler is None:
         return f"Unknown command {command}. Type /help for the list."
@@ -214,10 +215,28 @@ async def _goal(args: list[str], services: Any, user_id: int) -> str:
 
 def _entry_line(e: ReadingEntry) -> str:
     source = "no longer in the guides (retired)" if e.retired else (e.guide_title or "")
-    return f"  {'[x]' if e.read else '[ ]'} {e.id}. {e.title} - {source}\n      {e.section_id}"
+    return f"  {'[x]' if e.read else '[ ]'} #{e.id} · {e.title} - {source}\n      {e.section_id}"
 
 
-async def _checklist(args: list[str], services: Any, user_id: int) -> str:
+def _entry_ref(text: str) -> str:
+    """"#3" and "3" are entry 3 (the "#" keeps entry numbers apart from headings' own, "2. Statistics")."""
+    return text[1:] if text.startswith("#") and text[1:].isdigit() else text
+
+
+def _cited(ref: str, cited: list[str] | None) -> str:
+    """`/checklist save 2` (or [2]): the section the last answer cited as [2]; anything else is a section id."""
+    number = ref.strip("[]")
+    if not (number.isascii() and number.isdigit()):
+        return ref
+    if not cited:
+        raise DomainError("There is no answer to save from yet. Ask a question first; then /checklist save <n> "
+                          "saves its source [n].")
+    if not 1 <= int(number) <= len(cited):
+        raise DomainError(f"The last answer has sources [1] to [{len(cited)}]; pick one of those numbers.")
+    return cited[int(number) - 1]
+
+
+async def _checklist(args: list[str], services: Any, user_id: int, cited: list[str] | None = None) -> str:
     reading = services.reading
     sub, rest = (args[0].lower(), args[1:]) if args else ("show", [])
     if sub in ("show", "list"):
@@ -227,16 +246,17 @@ async def _checklist(args: list[str], services: Any, user_id: int) -> str:
         done = sum(e.read for e in entries)
         return f"Your reading list ({done}/{len(entries)} read):\n" + "\n".join(_entry_line(e) for e in entries)
     if sub == "save":
-        entry, created = await reading.save(user_id, _one(rest, "/checklist save <section-id>"))
-        return (f"Saved {entry.id}. {entry.title} to your reading list." if created
-                else f"{entry.title} is already on your reading list (number {entry.id}).")
+        entry, created = await reading.save(user_id, _cited(_one(rest, "/checklist save <n|section-id>"), cited))
+        return (f"Saved #{entry.id} · {entry.title} to your reading list." if created
+                else f"{entry.title} is already on your reading list (#{entry.id}).")
     if sub in ("read", "unread"):
-        entry = await reading.mark_read(user_id, _one(rest, f"/checklist {sub} <number|section-id>"), sub == "read")
-        return f"Marked {entry.id}. {entry.title} as {sub}."
+        ref = _entry_ref(_one(rest, f"/checklist {sub} <#number|section-id>"))
+        entry = await reading.mark_read(user_id, ref, sub == "read")
+        return f"Marked #{entry.id} · {entry.title} as {sub}."
     if sub in ("remove", "delete"):
-        entry = await reading.remove(user_id, _one(rest, f"/checklist {sub} <number|section-id>"))
+        entry = await reading.remove(user_id, _entry_ref(_one(rest, f"/checklist {sub} <#number|section-id>")))
         return f"Removed {entry.title} from your reading list."
-    return "Usage: /checklist show | save <section-id> | read|unread|remove <number|section-id>"
+    return "Usage: /checklist show | save <n|section-id> | read|unread|remove <#number|section-id>"
 
 
 # ----------------------------------------------------------------------------- your data

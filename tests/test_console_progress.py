@@ -64,12 +64,12 @@ async def test_goal_commands(services):
 
 async def test_checklist_commands(services):
     assert "reading list is empty" in await run(services, "/checklist show")
-    assert await run(services, f"/checklist save {STATS}") == "Saved 1. 2. Statistics to your reading list."
+    assert await run(services, f"/checklist save {STATS}") == "Saved #1 · 2. Statistics to your reading list."
     assert "already on your reading list" in await run(services, f"/checklist save {STATS}")
-    assert await run(services, "/checklist read 1") == "Marked 1. 2. Statistics as read."
+    assert await run(services, "/checklist read #1") == "Marked #1 · 2. Statistics as read."  # "#1" or "1"
     shown = await run(services, "/checklist")
     assert shown.splitlines()[:3] == ["Your reading list (1/1 read):",
-                                      "  [x] 1. 2. Statistics - How to become a Machine Learning Engineer?",
+                                      "  [x] #1 · 2. Statistics - How to become a Machine Learning Engineer?",
                                       f"      {STATS}"]
     assert (await run(services, f"/checklist unread {STATS}")).endswith("as unread.")
     assert "is not on your reading list" in await run(services, "/checklist remove 1", SOMEONE_ELSE)

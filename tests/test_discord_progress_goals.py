@@ -117,18 +117,18 @@ async def test_checklist_show_read_unread_remove_with_autocomplete(harness):
     shown = (await harness.slash("checklist show")).reply
     assert shown.ephemeral and shown.embeds[0]["title"] == "Your reading list (0/3 read)"
     lines = shown.embeds[0]["description"].splitlines()
-    assert lines[0].startswith(f"⬜ **{first}.** [What Exactly is a Machine Learning Engineer?](https://")
+    assert lines[0].startswith(f"⬜ **#{first}** · [What Exactly is a Machine Learning Engineer?](https://")
     unread = await harness.autocomplete("checklist read", "entry", "")
     assert [c["value"] for c in unread] == [str(first), str(second), str(third)]
-    assert unread[1]["name"].startswith(f"{second}. What does an ML engineer do? — How to become")
+    assert unread[1]["name"].startswith(f"#{second} · What does an ML engineer do? — How to become")
     assert [c["value"] for c in await harness.autocomplete("checklist read", "entry", "brainstation")] == [str(third)]
     read = (await harness.slash("checklist read", entry=str(second))).reply
-    assert read.ephemeral and read.content.startswith(f"Marked **{second}.** What does an ML engineer do?")
+    assert read.ephemeral and read.content.startswith(f"Marked **#{second}** · What does an ML engineer do?")
     assert [c["value"] for c in await harness.autocomplete("checklist read", "entry", "")] == [str(first), str(third)]
     assert [c["value"] for c in await harness.autocomplete("checklist unread", "entry", "")] == [str(second)]
     by_section = (await harness.slash("checklist read", entry=SECTIONS[0])).reply  # a section id works too
-    assert by_section.content.startswith(f"Marked **{first}.**")
-    back = (await harness.slash("checklist unread", entry=str(second))).reply
+    assert by_section.content.startswith(f"Marked **#{first}** ·")
+    back = (await harness.slash("checklist unread", entry=f"#{second}")).reply  # "#7" is entry 7 too
     assert back.content.endswith("as unread.")
     assert len(await harness.autocomplete("checklist remove", "entry", "")) == 3
     removed = (await harness.slash("checklist remove", entry=str(third))).reply

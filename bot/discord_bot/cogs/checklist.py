@@ -16,12 +16,23 @@ EMPTY = ("Your reading list is empty. Under an answer from /ask, press **Save to
          "sources here.")
 
 
+def number(entry: ReadingEntry) -> str:
+    """An entry's number as "#7": never mistaken for a heading's own numbering ("3. Masters or Ph.D.")."""
+    return f"**#{entry.id}**"
+
+
+def entry_ref(text: str) -> str:
+    """What a member typed: "#7" and "7" are the same entry."""
+    text = text.strip()
+    return text[1:] if text.startswith("#") and text[1:].isdigit() else text
+
+
 def entry_line(entry: ReadingEntry) -> str:
     title = clean(entry.title)
     if entry.url and not entry.retired:
         title = f"[{title}]({entry.url})"
     source = "no longer in the guides" if entry.retired else clean(entry.guide_title or "")
-    return f"{'✅' if entry.read else '⬜'} **{entry.id}.** {title} — {source}"
+    return f"{'✅' if entry.read else '⬜'} {number(entry)} · {title} — {source}"
 
 
 class Checklist(commands.GroupCog, group_name="checklist",
@@ -51,22 +62,22 @@ class Checklist(commands.GroupCog, group_name="checklist",
     @app_commands.describe(entry="A section on your reading list (start typing to search)")
     async def read(self, interaction: discord.Interaction, entry: app_commands.Range[str, 1, 300]) -> None:
         """Mark a section on your reading list as read."""
-        done = await self.reading.mark_read(interaction.user.id, entry, True)
-        await interaction.response.send_message(f"Marked **{done.id}.** {clean(done.title)} as read.", ephemeral=True)
+        done = await self.reading.mark_read(interaction.user.id, entry_ref(entry), True)
+        await interaction.response.send_message(f"Marked {number(done)} · {clean(done.title)} as read.", ephemeral=True)
 
     @app_commands.command(name="unread")
     @app_commands.describe(entry="A section you marked as read (start typing to search)")
     async def unread(self, interaction: discord.Interaction, entry: app_commands.Range[str, 1, 300]) -> None:
         """Mark a section on your reading list as not read yet."""
-        undone = await self.reading.mark_read(interaction.user.id, entry, False)
-        await interaction.response.send_message(f"Marked **{undone.id}.** {clean(undone.title)} as unread.",
+        undone = await self.reading.mark_read(interaction.user.id, entry_ref(entry), False)
+        await interaction.response.send_message(f"Marked {number(undone)} · {clean(undone.title)} as unread.",
                                                 ephemeral=True)
 
     @app_commands.command(name="remove")
     @app_commands.describe(entry="The section to take off your reading list (start typing to search)")
     async def remove(self, interaction: discord.Interaction, entry: app_commands.Range[str, 1, 300]) -> None:
         """Take a section off your reading list."""
-        removed = await self.reading.remove(interaction.user.id, entry)
+        removed = await self.reading.remove(interaction.user.id, entry_ref(entry))
         await interaction.response.send_message(f"Removed {clean(removed.title)} from your reading list.",
                                                 ephemeral=True)
 
@@ -77,7 +88,7 @@ class Checklist(commands.GroupCog, group_name="checklist",
         for e in entries:
             if read is not None and e.read != read:
                 continue
-            name = f"{e.id}. {' '.join(e.title.split())}" + (f" — {e.guide_title}" if e.guide_title else "")
+            name = f"#{e.id} · {' '.join(e.title.split())}" + (f" — {e.guide_title}" if e.guide_title else "")
             if needle in name.casefold() or needle in e.section_id.casefold():
                 out.append(app_commands.Choice(name=truncate(name, 100), value=str(e.id)))
         return out[:25]
