@@ -88,3 +88,42 @@ def test_long_guide_ids_are_hashed_to_fit_a_custom_id():
     long_id = "g" * 80
     button = RemoveGuideButton(10**19, 10**11, "remove", long_id)
     assert len(button.custom_id) <= 100 and button.custom_id.endswith(":remove:~" + button.custom_id[-12:])
+
+
+SPANISH = "¿Cómo me convierto en ingeniero de aprendizaje automático sin un título universitario?"
+
+
+async def test_a_question_in_another_language_is_invited_in_english(harness):
+    from bot.domain.language import NOT_ENGLISH_NOTE
+
+    reply = (await harness.slash("ask", question=SPANISH)).reply
+    embed = reply.embeds[0]
+    assert embed["description"] == NOT_ENGLISH_NOTE and "guides are written in English" in embed["footer"]["text"]
+    assert "don't cover" not in reply.text and not embed.get("fields")
+    english = (await harness.slash("ask", question="what is the best pizza topping in naples?")).reply
+    assert "don't cover" in english.text  # an English question the guides don't cover is still told so
+    harness.assert_no_pings()
+
+
+async def test_the_console_says_the_guides_are_in_english(tmp_path):
+    from bot.console import Session, handle_line
+    from bot.container import build_services
+    from bot.domain.language import NOT_ENGLISH_NOTE
+    from tests.discord_harness import harness_settings
+
+    services = await build_services(harness_settings(tmp_path))
+    try:
+        assert await handle_line(SPANISH, services, session=Session()) == NOT_ENGLISH_NOTE
+        answer = services.answers.answer("Wie werde ich ML-Ingenieur ohne Studium?")
+        assert answer.reason == "not_english" and not answer.answered
+        assert services.answers.answer("do I need a degree?").reason is None
+    finally:
+        await services.close()
+
+
+async def test_reading_list_entries_are_not_confused_with_numbered_headings(harness):
+    masters = next(s.id for s in harness.bot.services.knowledge.current.guides.sections.values()
+                   if s.heading == "3. Masters or Ph.D.")
+    entry, _ = await harness.bot.services.reading.save(harness.member.id, masters)
+    line = (await harness.slash("checklist show")).reply.embeds[0]["description"].splitlines()[0]
+    assert line.startswith(f"⬜ **#{entry.id}** · 3. Masters or Ph.D. — ")  # was "**1.** 3. Masters or Ph.D."

@@ -90,6 +90,9 @@ def not_covered_embed(answer: Answer) -> discord.Embed:
         for citation in answer.citations[:SHOWN_CITATIONS]:
             name, value = citation_field(citation)
             embed.add_field(name=f"Related reading: {name}"[:256], value=value, inline=False)
+    if answer.reason == "not_english":  # the guides are English: the question wasn't judged against them
+        embed.set_footer(text="The community's guides are written in English.")
+        return fit(embed)
     embed.set_footer(text="I've noted the question for the moderators, so the guides can cover it.")
     return fit(embed)
 

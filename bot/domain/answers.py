@@ -14,6 +14,7 @@ from .analysis import analyse, content_terms, expand_query
 from .composing import compose
 from .errors import DomainError
 from .knowledge import Knowledge
+from .language import NOT_ENGLISH_NOTE, looks_english
 from .ranking import query_weights, rank
 from .reading import Reading, read_message
 from .scope import CAREER_TERMS, CONVERSATIONAL, FIELD_TERMS, TopicSignals, kind_of, verdict
@@ -56,6 +57,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     note: str | None = None
     kind: str = "answer"  # "answer", "related" (reading offered, not an answer), "not_covered", "small_talk"
+    reason: str | None = None  # why it wasn't answered, when the faces say it differently: "not_english"
 
     @property
     def related(self) -> bool:
@@ -129,6 +131,8 @@ class AnswerService:
         kind = kind_of(focus, [self._section_terms(kb, c) for c in citations[:3]], kb.index.term_idf)
         about = " ".join(t for t, _ in reading.weighted()) or text  # the whole message, without small talk
         decided = verdict(self.topic(about, citations[0] if citations else None, kb), kind)
+        if decided != "answer" and not looks_english(text):  # the guides are English: say so, not "not covered"
+            return Answer(text, False, NOT_ENGLISH_NOTE, [], NOT_ENGLISH_NOTE, kind="not_covered", reason="not_english")
         if decided == "none":
             return Answer(text, False, NOT_COVERED_NOTE, [], NOT_COVERED_NOTE, kind="not_covered")
         if decided == "related":

@@ -14,6 +14,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+NOT_ENGLISH_NOTE = (
+    "The guides are written in English, so I can only search them in English. Please ask again in English, "
+    "for example: \u201cDo I need a degree to become an ML engineer?\u201d"
+)
+
 ENGLISH = frozenset("""
 the a an is are am was were be been do does did i you we they he she it my your our their this that these
 those what which who whom whose why how when where should could would can will shall may might must to of
