@@ -2,8 +2,8 @@
 progress, read back from the PNG's pixels; the alt text carries the same figures."""
 from __future__ import annotations
 
-from bot.render.roadmap_card import (ALT_MAX, MAX_ROWS, WIDTH, card_height, display_name, render_card,
-                                     segments)
+from bot.render.roadmap_card import (ALT_MAX, BAR_X0, BAR_X1, MAX_ROWS, WIDTH, card_height, display_name,
+                                     render_card, segments)
 from tests.card_pixels import assert_bar_follows, bar_runs, open_card
 
 ME = 1
@@ -29,7 +29,7 @@ async def test_an_empty_roadmap_card_is_all_track_and_small(services):
     card = render_card(overview, "Ada")
     assert_card_follows(card, overview)
     image = open_card(card.png)
-    assert all(bar_runs(image, row)["todo"] == 450 for row in range(len(overview.stages)))
+    assert all(bar_runs(image, row)["todo"] == BAR_X1 - BAR_X0 for row in range(len(overview.stages)))
     assert 600 <= card.height <= 800 and len(card.png) < 40_000  # Discord shows it whole; a small upload
     assert card.alt.startswith("Roadmap progress card for Ada: 0 of 63 items finished (0%).")
 
@@ -43,13 +43,14 @@ async def test_bars_follow_the_stored_progress(services):
     card = render_card(overview, "Ada")
     assert_card_follows(card, overview)
     runs = bar_runs(open_card(card.png), 0)
-    assert runs["done"] == round(450 * 2 / 7) and runs["skipped"] == round(450 * 3 / 7) - round(450 * 2 / 7)
+    width = BAR_X1 - BAR_X0
+    assert runs["done"] == round(width * 2 / 7) and runs["skipped"] == round(width * 3 / 7) - round(width * 2 / 7)
 
     await mark(services, {item.id: "done" for item in first})  # the whole first stage done
     overview = await services.roadmap_progress.overview(ME)
     card = render_card(overview, "Ada")
     assert_card_follows(card, overview)
-    assert bar_runs(open_card(card.png), 0)["done"] == 450
+    assert bar_runs(open_card(card.png), 0)["done"] == BAR_X1 - BAR_X0
     assert "Stage 1, Foundations and a degree: 100%, 7 done, 0 in progress, 0 skipped, 0 to do." in card.alt
     assert f"{overview.finished} of 63 items finished ({overview.percent}%)" in card.alt
     assert card.alt.endswith(f"Next: Read \u201c{second[1].title}\u201d (stage 2).")
