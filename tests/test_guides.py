@@ -194,6 +194,8 @@ def bomb(levels: int = 4) -> str:
     ("---\ntitle: T\nauthor: " + "[" * 5000 + "]" * 5000 + "\n---\n\ntext\n", 3, "nested too deeply"),
     ("---\ntitle: T\npublisher: " + "x" * 5000 + "\n---\n\ntext\n", 3, "5,000 characters"),
     ("---\ntitle: T\nauthor: [Ann, Bob]\n---\n\ntext\n", 3, "author must be plain text"),
+    ("---\ntitle: T\nauthor: !!int 0x_\n---\n\ntext\n", 3, "can't be read"),  # was a ValueError traceback
+    ("---\ntitle: T\nid: x\ndate: !!timestamp soon\n---\n\ntext\n", 4, "can't be read"),
 ])
 def test_front_matter_that_could_blow_up_is_refused_with_file_and_line(tmp_path, front, line, words):
     path = write(tmp_path, "hostile.md", front)
@@ -204,20 +206,23 @@ def test_front_matter_that_could_blow_up_is_refused_with_file_and_line(tmp_path,
 
 
 def test_the_full_size_bomb_is_refused_before_any_value_is_built(tmp_path, monkeypatch):
-    import yaml
+    from bot.domain import guides
 
     def never(*args, **kwargs):
         raise AssertionError("the front matter was loaded: its aliases would be expanded")
-    monkeypatch.setattr(yaml, "safe_load", never)
+    monkeypatch.setattr(guides, "_load_front_matter", never)
     path = write(tmp_path, "lol.md", bomb(9))
     assert len(path.read_bytes()) < 500
     with pytest.raises(KnowledgeError, match="lol.md:3: front matter can't use YAML anchors or aliases"):
         parse_guide(path, read_text(path))
 
 
-def test_tags_may_still_be_a_list(tmp_path):
-    path = write(tmp_path, "tags.md", "---\ntitle: Tagged\ntags: [career, ml]\n---\n\nText.\n")
-    assert parse_guide(path, read_text(path)).title == "Tagged"
+def test_tags_may_still_be_a_list_and_a_date_is_kept_as_written(tmp_path):
+    path = write(tmp_path, "tags.md", "---\ntitle: Tagged\ntags: [career, ml]\ndate: 2020-02-30\n---\n\nText.\n")
+    guide = parse_guide(path, read_text(path))  # an impossible date was a ValueError traceback
+    assert (guide.title, guide.date) == ("Tagged", "2020-02-30")
+    path = write(tmp_path, "dated.md", "---\ntitle: Dated\ndate: 2019-05-01\n---\n\nText.\n")
+    assert parse_guide(path, read_text(path)).date == "2019-05-01"
 
 
 def knowledge_folder(tmp_path: Path) -> Path:

@@ -157,7 +157,7 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     raw = text[4:end]
     try:
         _refuse_unsafe_yaml(path, raw)
-        meta = yaml.safe_load(raw) or {}
+        meta = _load_front_matter(path, raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -202,6 +202,39 @@ def _refuse_unsafe_yaml(path: Path, raw: str) -> None:
         elif isinstance(event, yaml.ScalarEvent) and len(event.value) > FRONT_MATTER_VALUE_CHARS:
             raise KnowledgeError([Problem(str(path), line, f"this front matter value is {len(event.value):,} "
                                           f"characters; at most {FRONT_MATTER_VALUE_CHARS:,} are allowed")])
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a date stays the text it was written as (`date: 2020-02-30` is
+    not an error, and `date:` is shown as written)."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def _load_front_matter(path: Path, raw: str) -> dict | None:
+    """The front matter's values, one `key: value` pair at a time, so that a value YAML can't build
+    (`!!int 0x_`, `!!timestamp soon`) is reported at its own line instead of escaping as a ValueError."""
+    loader = _FrontMatterLoader(raw)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return {}
+        if not isinstance(root, yaml.MappingNode):
+            return None  # a list or a sentence: not `key: value` lines
+        meta: dict = {}
+        for key_node, value_node in root.value:
+            try:
+                key = loader.construct_object(key_node, deep=True)
+                meta[key] = loader.construct_object(value_node, deep=True)
+            except (ValueError, TypeError, AttributeError, OverflowError):
+                raise KnowledgeError([Problem(str(path), key_node.start_mark.line + 2, "this front matter value "
+                                              "can't be read; write it as plain text, without a `!!` tag")]) from None
+        return meta
+    finally:
+        loader.dispose()
 
 
 def _line_of(text: str, key: str) -> int:
