@@ -346,3 +346,12 @@ def test_a_missing_roadmap_starts_with_a_warning_and_refuses_a_reload(tmp_path):
     warnings = knowledge_store(Settings(knowledge_dir=root, max_guide_bytes=20 * 1024)).current.warnings
     assert warnings[0] == "big.txt: the file is 24 KiB; guides can be at most 20 KiB (MAX_GUIDE_BYTES): split it into smaller guides"
     big.unlink()
+
+
+def test_kb_check_reports_a_missing_roadmap_like_a_reload_does(tmp_path, capsys):
+    from bot.cli import main
+
+    root = knowledge_folder(tmp_path)
+    assert main(["kb", "check", str(root)]) == 1
+    assert capsys.readouterr().out == f"{root}/roadmap.yaml: the roadmap file is missing; put roadmap.yaml back in the knowledge folder\n"
+    assert main(["kb", "check", str(root / "guides")]) == 0  # a bare folder of guides needs no roadmap
