@@ -7,11 +7,13 @@ buttons).
 """
 from __future__ import annotations
 
+import difflib
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, NotFound
 
 from ..client import CareerBot
 from ..embeds import truncate
@@ -29,11 +31,28 @@ class RoadmapCog(commands.Cog, name="Roadmap"):
                       stage: app_commands.Range[str, 1, 100] | None = None, public: bool = False) -> None:
         """Your progress through the ML engineer roadmap, the next suggested item, and buttons to mark items."""
         owner = interaction.user.display_name if public else None
+        if stage is not None:
+            stage = self.stage_ref(stage)
         if stage is None:
             panel = await overview_panel(self.bot, interaction.user.id, interaction.user.display_name, owner=owner)
         else:
             panel = await stage_panel(self.bot, interaction.user.id, stage, owner=owner)
         await panel.view.send(interaction, embed=panel.embed, files=panel.files, ephemeral=not public)
+
+    def stage_ref(self, typed: str) -> str:
+        """A stage as typed (number, id, or a picked choice); anything else is refused naming stages by their
+        titles (the service's message would suggest an internal id)."""
+        roadmap = self.bot.services.roadmap_progress.roadmap()
+        if roadmap.stage(typed) is not None:
+            return typed
+        keys = {}  # a stage's id, title and title words, each leading to the stage
+        for s in roadmap.stages:
+            for key in [s.id, s.title.casefold(), *s.title.casefold().split()]:
+                keys.setdefault(key, s)
+        close = difflib.get_close_matches(typed.casefold().strip(), list(keys), n=1)
+        hint = f" Did you mean {keys[close[0]].number}. {keys[close[0]].title}?" if close else ""
+        raise NotFound(f"There is no stage {truncate(typed, 80)!r}; the roadmap has stages 1 to {len(roadmap.stages)}."
+                       f"{hint} Pick one from the list as you type.")
 
     @roadmap.autocomplete("stage")
     async def stage_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
