@@ -160,9 +160,13 @@ async def test_a_development_guild_gets_its_commands_synced_and_nothing_else(tmp
 
 @pytest.fixture
 def restore_logging():
+    from bot.logs import uninstall_redaction
+
     root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    handlers, level, factory = list(root.handlers), root.level, logging.getLogRecordFactory()
     yield
+    uninstall_redaction()  # the runner masks the token process-wide: undo it for the next tests
+    logging.setLogRecordFactory(factory)
     root.handlers[:], root.level = handlers, level
 
 
