@@ -6,7 +6,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bot"
 DISCORD_FREE = ["domain", "storage", "render"]
-DISCORD_FREE_FILES = ["settings.py", "container.py", "cli.py", "cli_db.py", "cli_format.py", "console.py", "console_progress.py"]
+DISCORD_FREE_FILES = ["settings.py", "logs.py", "container.py", "cli.py", "cli_db.py", "cli_format.py", "console.py", "console_progress.py"]
 
 
 def imported_modules(path: Path) -> set[str]:
