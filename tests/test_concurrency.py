@@ -4,7 +4,8 @@ predicts: no lost update, no "database is locked" (or any other unexpected error
 Each member's operations are generated from a seeded RNG while a plain-Python model of the services is
 run alongside, so every operation carries its expected outcome (including the expected LimitReached of
 a small goal cap). Shared rows — votes on the same answers, counts of the same unanswered questions —
-are where lost updates would show.
+are where lost updates would show. Also here: "delete my data" racing the member's own writes, and two
+schema upgrades at once.
 """
 from __future__ import annotations
 
@@ -202,19 +203,19 @@ async def test_two_upgrades_at_once_on_an_empty_database_both_succeed(backend, t
 
     async with empty_database(backend, tmp_path) as (url, kwargs):
         first = Database(url, **kwargs)
-        with pause_before(first, lambda sql: "CREATE TABLE goals" in sql) as held:
-            one = asyncio.ensure_future(first.upgrade())
-            await asyncio.wait_for(held.reached.wait(), 60)
-            child = await asyncio.create_subprocess_exec(
-                sys.executable, "-c", SECOND_UPGRADE, url, json.dumps(kwargs), cwd=REPO_ROOT,
-                stdout=asyncio.subprocess.PIPE)
-            try:
-                assert (await asyncio.wait_for(child.stdout.readline(), 60)).strip() == b"REACHED"
-            finally:
-                held.release()
-            await one
-            second = (await asyncio.wait_for(child.communicate(), 60))[0].decode().strip()
         try:
+            with pause_before(first, lambda sql: "CREATE TABLE goals" in sql) as held:
+                one = asyncio.ensure_future(first.upgrade())
+                await asyncio.wait_for(held.reached.wait(), 60)
+                child = await asyncio.create_subprocess_exec(
+                    sys.executable, "-c", SECOND_UPGRADE, url, json.dumps(kwargs), cwd=REPO_ROOT,
+                    stdout=asyncio.subprocess.PIPE)
+                try:
+                    assert (await asyncio.wait_for(child.stdout.readline(), 60)).strip() == b"REACHED"
+                finally:
+                    held.release()
+                    await one
+                    second = (await asyncio.wait_for(child.communicate(), 60))[0].decode().strip()
             assert second == "OK" and child.returncode == 0
             assert await first.current_revision() == "0002"
         finally:
