@@ -91,6 +91,7 @@ QUERY_SYNONYMS: dict[str, str] = {
     "junior": "entry-level", "beginner": "entry-level foundation", "newbie": "entry-level foundation",
     "fresher": "entry-level", "fresh": "entry-level", "intern": "internship experience",
     "internship": "experience", "start": "foundation first", "begin": "foundation first",
+    "roadmap": "steps plan path", "path": "steps roadmap", "route": "path steps", "plan": "steps",
     "switch": "transition", "pivot": "transition", "move": "transition", "change": "transition",
     "background": "backgrounds come", "hard": "tough", "difficult": "tough", "tough": "hard",
     # work

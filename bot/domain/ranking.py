@@ -2,7 +2,8 @@
 
 1. The lexical score is rank-bm25's BM25 (see `search.py`), with a weight per query term: a term from
    a question sentence weighs 1, from context `CONTEXT_WEIGHT`, a query-side synonym `SYNONYM_WEIGHT`
-   times its sentence's weight. BM25 is a sum over query terms, so a weighted query is the weighted sum
+   times its sentence's weight, and a word that only says how something is asked ("advice",
+   "actually", "curious": `scope.ASKING`) `CONVERSATIONAL_WEIGHT` times that. BM25 is a sum over query terms, so a weighted query is the weighted sum
    of the scores of its weight groups, each one ordinary `SearchIndex.search` (exact for every passage
    that reaches a group's `POOL` best).
 2. Many guide headings are questions ("What does an ML engineer do?", "Who does an ML engineer work
@@ -15,23 +16,22 @@
 from __future__ import annotations
 
 import math
-import re
 import weakref
 from collections import Counter
 from dataclasses import dataclass
 
 from .analysis import CANONICAL, _raw_tokens, analyse, expand_query
 from .knowledge import Knowledge
-from .passages import split_sentences
 from .reading import Reading
+from .scope import ASKING
 from .search import SearchIndex
 
 SYNONYM_WEIGHT = 1.0
+CONVERSATIONAL_WEIGHT = 0.5  # "advice", "actually", "best": how it is asked, not what about
 POOL = 200  # passages scored per weight group
 CANDIDATES = 40  # passages re-ordered by the heading match
 HEADING_WEIGHT = 0.75
-PASSAGE_WEIGHT = 1.0
-UNIT_WEIGHT = 0.0
+
 NGRAMS = (3, 4, 5)
 
 
@@ -49,6 +49,8 @@ def query_weights(reading: Reading) -> dict[str, float]:
         base = set(analyse(text))
         for term in expand_query(text):
             weight = w if term in base else w * SYNONYM_WEIGHT
+            if term in ASKING:
+                weight *= CONVERSATIONAL_WEIGHT
             if weight > weights.get(term, 0.0):
                 weights[term] = weight
     return weights
@@ -118,39 +120,18 @@ class HeadingMatcher:
         return dot / (norm * self.norms[section_id])
 
 
-class UnitIndex:
-    """BM25 over small units (a sentence or a list line, with its section heading), so one bullet deep
-    in a long passage can carry that passage."""
-
-    def __init__(self, kb: Knowledge):
-        self.owner: list[int] = []
-        texts = []
-        for doc, passage in enumerate(kb.passages):
-            section = kb.section_of(passage)
-            heading = f"{section.parent_heading or ''} {section.heading}"
-            for unit in split_sentences(passage.text if passage.indexed is None else passage.indexed):
-                self.owner.append(doc)
-                texts.append(analyse(f"{heading}\n{unit}"))
-        self.index = SearchIndex(texts)
+_matchers: dict[int, HeadingMatcher] = {}
 
 
-@dataclass(frozen=True)
-class Extras:
-    headings: HeadingMatcher
-    units: UnitIndex
-
-
-_extras: dict[int, Extras] = {}
-
-
-def extras(kb: Knowledge) -> Extras:
-    """The heading matcher and unit index of one knowledge snapshot, built once and dropped with it."""
+def heading_matcher(kb: Knowledge) -> HeadingMatcher:
+    """One matcher per knowledge snapshot, built once and dropped with it."""
     key = id(kb)
-    found = _extras.get(key)
+    found = _matchers.get(key)
     if found is None:
-        found = _extras[key] = Extras(HeadingMatcher(kb), UnitIndex(kb))
-        weakref.finalize(kb, _extras.pop, key, None)
+        found = _matchers[key] = HeadingMatcher(kb)
+        weakref.finalize(kb, _matchers.pop, key, None)
     return found
+
 
 
 def _question_texts(reading: Reading) -> list[str]:
@@ -165,26 +146,15 @@ def rank(kb: Knowledge, reading: Reading, k: int = CANDIDATES) -> list[Ranked]:
     totals = lexical_scores(kb.index, weights)
     if not totals:
         return []
-    found = extras(kb)
-    unit_best: dict[int, float] = {}
-    for unit, score in lexical_scores(found.units.index, weights, POOL * 4).items():
-        doc = found.units.owner[unit]
-        if score > unit_best.get(doc, 0.0):
-            unit_best[doc] = score
-    top_unit = max(unit_best.values(), default=0.0) or 1.0
     pool = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:max(k, CANDIDATES)]
     best = pool[0][1]
-    matcher = found.headings
+    matcher = heading_matcher(kb)
     queries = [matcher.vector(q) for q in _question_texts(reading)]
     ranked = []
     for doc, score in pool:
         sid = kb.passages[doc].section_id
         heading = max((matcher.similarity(q, sid) for q in queries), default=0.0)
-        final = (PASSAGE_WEIGHT * score / best + UNIT_WEIGHT * unit_best.get(doc, 0.0) / top_unit
-                 + HEADING_WEIGHT * heading)
-        ranked.append(Ranked(doc, final, score))
+        ranked.append(Ranked(doc, score / best + HEADING_WEIGHT * heading, score))
     ranked.sort(key=lambda r: (-r.score, r.doc))
     return ranked[:k]
 
-
-_WORD = re.compile(r"\w+")

@@ -101,6 +101,16 @@ also much many very quite pretty enough more most less least go going get gettin
 made look looking see seeing seem seems feel feeling start starting begin beginning first next
 """))
 
+# The part of those that only says how someone asks (no topic word at all): weighs less in the search.
+ASKING = frozenset(analyse("""
+advice advise advices recommendation recommendations recommend suggest suggestion suggestions tip tips
+guidance help helpful actually really basically honestly literally obviously curious wonder wondering
+wondered confused confuse confusing sure unsure though although however anyway anyways think thought
+heard hear say says said ask asking question questions love like want wanting wish hope hoping stuff
+lot lots little bit kind sort maybe perhaps probably someone everyone anyone people guys guy sir bro hi
+hello hey thanks thank please appreciate appreciated
+"""))
+
 _FORECAST_TIME = re.compile(
     r"\b(?:in (?:the )?(?:next |coming )?\d+(?:\s*-\s*\d+)? years?|years? from now|20[2-9]\d|"
     r"in the (?:near |long )?future|next decade|likely to|nowadays|anymore|these days|still)\b", re.I)
