@@ -18,9 +18,9 @@ async def run_db_command(settings: Any, command: str, path: str | None = None, *
     try:
         if command == "upgrade":
             before = await db.current_revision()
-            await db.upgrade()
+            applied = await db.upgrade()  # another process may have applied them since `before`
             after = await db.current_revision()
-            change = "already up to date" if before == after else f"upgraded from {before or 'an empty database'}"
+            change = f"upgraded from {before or 'an empty database'}" if applied else "already up to date"
             print(f"{where}: schema revision {after} ({change}).", file=out)
         elif command == "backup":
             if not path:

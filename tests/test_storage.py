@@ -137,6 +137,12 @@ async def test_a_lock_held_by_another_process_becomes_a_friendly_error(tmp_path:
 async def test_db_commands_upgrade_and_back_up(tmp_path: Path):
     settings = Settings(database_url=f"sqlite:///{(tmp_path / 'data' / 'bot.sqlite3').as_posix()}")
     out, err = io.StringIO(), io.StringIO()
+    db = Database(settings.database_url)
+    try:
+        assert await db.upgrade() == ["0001", "0002"] and await db.upgrade() == []
+        await db.downgrade("base")
+    finally:
+        await db.dispose()
     assert await run_db_command(settings, "upgrade", out=out, err=err) == 0
     assert await run_db_command(settings, "upgrade", out=out, err=err) == 0
     assert await run_db_command(settings, "backup", str(tmp_path / "copy.sqlite3"), out=out, err=err) == 0

@@ -142,9 +142,10 @@ class Database:
 
     # ----------------------------------------------------------------------- migrations
 
-    async def upgrade(self, revision: str = "head") -> None:
-        """Apply Alembic migrations up to `revision` (created tables, data kept)."""
-        await self._alembic("upgrade", revision)
+    async def upgrade(self, revision: str = "head") -> list[str]:
+        """Apply Alembic migrations up to `revision` (created tables, data kept); returns the revisions
+        this call applied (none when another process had just applied them)."""
+        return await self._alembic("upgrade", revision)
 
     async def downgrade(self, revision: str) -> None:
         await self._alembic("downgrade", revision)
@@ -156,8 +157,9 @@ class Database:
             async with self.engine.connect() as conn:
                 return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
 
-    async def _alembic(self, command_name: str, revision: str) -> None:
+    async def _alembic(self, command_name: str, revision: str) -> list[str]:
         config = alembic_config()
+        config.attributes["applied"] = applied = []
         with translate_faults(UNREACHABLE):
             async with self._serialised(), self.engine.connect() as conn:
                 # On SQLite the migration's transaction starts with BEGIN IMMEDIATE, so a second process
@@ -165,6 +167,7 @@ class Database:
                 # the migrations env takes an advisory lock for the same reason.
                 await conn.execution_options(**{_WRITE_OPTION: True})
                 await conn.run_sync(_run_alembic, config, command_name, revision, self.is_sqlite)
+        return applied
 
     # ----------------------------------------------------------------------- backup and shutdown
 

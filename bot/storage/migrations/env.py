@@ -40,7 +40,15 @@ def _configure(connection: Connection) -> None:
         # bot.storage.database makes SQLite DDL transactional (it emits BEGIN itself), so an upgrade
         # is all-or-nothing on SQLite as on PostgreSQL.
         transactional_ddl=True if sqlite else None,
+        on_version_apply=_record_step,
     )
+
+
+def _record_step(*, step, **_kwargs) -> None:
+    """Tell `Database.upgrade()` which revisions this run applied."""
+    applied = config.attributes.get("applied")
+    if applied is not None:
+        applied.extend(step.up_revision_ids)  # on a downgrade, the revision taken away
 
 
 # Any fixed 64-bit key, the same in every careerbot process: "careerbot" in ASCII.
