@@ -5,7 +5,9 @@ A unit is a sentence, a whole list line, or a lead-in with the list it introduce
 terms they contain, each weighted by its IDF and its query weight (question words over context), so
 an informative unit beats a short lead-in that only repeats the topic ("Interviews are notoriously
 tough.") Text is quoted, never rewritten; every quoted unit ends with its citation's `[n]`.
-A second or third source is quoted only when its best unit is close in strength and adds terms.
+The best passage may give a second unit; a second or third source is quoted only when its best unit is
+close in strength and adds question terms. A sentence about the document itself ("this guide is
+intended to...", "read on") is scored down.
 """
 from __future__ import annotations
 
@@ -17,10 +19,14 @@ from .passages import split_sentences
 
 MAX_ANSWER_CHARS = 600
 MAX_UNIT_CHARS = 450
-CLOSE_IN_STRENGTH = 0.7  # a further source's best unit must score at least this share of the first's
+CLOSE_IN_STRENGTH = 0.5  # a further source's best unit must score at least this share of the first's
+SECOND_UNIT = 1  # how many times the best passage is asked for a further unit
 FIRST_UNIT_BONUS = 1.3   # a passage's opening unit often states what its heading asks
-LENGTH_EXPONENT = 0.0    # score / (distinct terms of the unit) ** this: dense units over long ones
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+FILLER_FACTOR = 0.3  # a sentence about the document itself ("this guide", "read on") answers nothing
+_FILLER = re.compile(r"\b(?:(?:this|our|the|career) (?:guide|article|blog|post|tutorial|page|section|ebook)|"
+                     r"read on|next up|in this (?:article|blog|guide|post)|let(?:'|’)?s (?:look|dive|take|explore)|"
+                     r"we(?:'|’)ll (?:look|cover|discuss|explore)|we will (?:look|cover|discuss|explore))\b", re.I)
 
 
 def units(text: str) -> list[str]:
@@ -69,13 +75,15 @@ def _fit(unit: str, limit: int) -> str:
 def _score(unit: str, weights: dict[str, float], idf: Callable[[str], float], covered: set[str]) -> float:
     terms = set(analyse(unit))
     gain = sum(weights[t] * idf(t) * (0.3 if t in covered else 1.0) for t in terms if t in weights)
-    return gain / max(len(terms), 1) ** LENGTH_EXPONENT
+    return gain * FILLER_FACTOR if _FILLER.search(unit) else gain
 
 
 def best_unit(text: str, weights: dict[str, float], idf: Callable[[str], float],
-              covered: set[str] = frozenset()) -> tuple[str, float]:
+              covered: set[str] = frozenset(), exclude: str = "") -> tuple[str, float]:
     best, best_score = "", -1.0
     for i, unit in enumerate(units(text)):
+        if unit == exclude:
+            continue
         score = _score(unit, weights, idf, covered) * (FIRST_UNIT_BONUS if i == 0 else 1.0)
         if score > best_score:
             best, best_score = unit, score
@@ -89,10 +97,13 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
     covered: set[str] = set()
     first_score = 0.0
     used = 0
-    for n, text in texts[:3]:
-        unit, score = best_unit(text, weights, idf, covered)
-        if not unit:
+    slots = list(texts[:1]) * SECOND_UNIT + list(texts[:3])  # the best passage may give two units
+    quoted_units: dict[int, str] = {}
+    for n, text in slots:
+        unit, score = best_unit(text, weights, idf, covered, exclude=quoted_units.get(n, ""))
+        if not unit or unit == quoted_units.get(n):
             continue
+        quoted_units.setdefault(n, unit)
         if picked:
             adds = set(analyse(unit)) & set(weights) - covered
             if score < CLOSE_IN_STRENGTH * first_score or not adds:
