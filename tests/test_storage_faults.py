@@ -150,3 +150,28 @@ async def test_nul_characters_in_member_text_are_removed_on_the_way_in(services)
     assert [(g.question, g.count) for g in await services.community.gaps()] == [("is a phd needed", 2)]
     await services.community.record_reload(None, True, f"ok{nul}")
     assert (await services.community.last_reload()).summary == "ok"
+
+
+async def test_postgres_connections_give_up_in_seconds_and_keep_the_callers_connect_args():
+    """An unreachable host (no refusal, just silence) fails after PG_CONNECT_TIMEOUT_S, not asyncpg's
+    default minute; pool_pre_ping and hide_parameters are on."""
+    from sqlalchemy import event
+
+    from bot.storage.database import PG_CONNECT_TIMEOUT_S
+
+    db = Database("postgresql://postgres@127.0.0.1:1/x", connect_args={"server_settings": {"search_path": "s"}})
+    seen: list[dict] = []
+
+    def capture(_dialect, _record, _cargs, cparams):
+        seen.append(dict(cparams))
+        raise TimeoutError()
+
+    event.listen(db.engine.sync_engine, "do_connect", capture)
+    try:
+        with pytest.raises(StorageUnavailable):
+            await GoalService(db).list(5)
+    finally:
+        await db.dispose()
+    assert seen and seen[0]["timeout"] == PG_CONNECT_TIMEOUT_S == 10
+    assert seen[0]["server_settings"] == {"search_path": "s"}
+    assert db.engine.pool._pre_ping and db.engine.sync_engine.hide_parameters
