@@ -6,7 +6,8 @@ asyncpg's own errors (`CannotConnectNowError` while the server starts or stops, 
 a `DBAPIError` with `connection_invalidated` when a live connection drops mid-statement, SQLAlchemy's
 pool `TimeoutError`. SQLite's are a missing or unopenable file, an I/O error or a full disk.
 `translate_faults` turns every one of them into `StorageUnavailable`, so callers catch one type and the
-member is told plainly that saving is unavailable; a bug (a constraint, a bad statement) is left alone.
+member is told plainly that saving is unavailable; a bug (a constraint, a bad statement) is left alone,
+but stripped of PostgreSQL's DETAIL line, which quotes the row's values (member ids and text).
 """
 from __future__ import annotations
 
