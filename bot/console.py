@@ -28,8 +28,10 @@ SAVE_HINT = "Save a source to your reading list with /checklist save <n> (n is i
 
 @dataclass
 class Session:
-    """What the console remembers between lines: the section ids the last answer cited, in order."""
+    """What the console remembers between lines: the section ids the last answer cited, in order, and the
+    question a follow-up ("and without a degree?", "what about a PhD?") is read in the light of."""
     cited: list[str] = field(default_factory=list)
+    question: str | None = None
 
 
 class LineReader:
@@ -88,7 +90,8 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, sessi
         except CareerbotError as exc:
             return str(exc)
     try:
-        answer = await asyncio.to_thread(services.answers.answer, line)
+        previous = session.question if session is not None else None
+        answer = await asyncio.to_thread(services.answers.answer, line, previous=previous)
     except CareerbotError as exc:
         return str(exc)
     if not answer.answered and answer.kind != "small_talk" and services.community is not None:
@@ -96,6 +99,8 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, sessi
             await services.community.record_unanswered(None, line)
         except CareerbotError:
             pass  # nothing left to record once mentions and ids are stripped
+    if session is not None and answer.kind != "small_talk":
+        session.question = answer.follows or answer.question  # a chain of follow-ups keeps its first question
     if session is not None:
         session.cited = [c.section_id for c in answer.citations]
         if answer.citations:

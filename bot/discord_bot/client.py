@@ -18,6 +18,7 @@ from bot.container import Services, build_services
 from bot.settings import Settings
 
 from .checks import AskLimiter
+from .conversations import Conversations
 from .errors import CareerTree
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class CareerBot(commands.Bot):
         self._services = services
         self._services_closed = False
         self.ask_limiter = AskLimiter(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
+        self.conversations = Conversations()  # which earlier question a member's message follows up
         self.kb_lock = asyncio.Lock()  # /kb add, remove and reload never interleave
         self.ask_channel_cache: dict[int, frozenset[int]] = {}
         self.extensions_loaded: list[str] = []

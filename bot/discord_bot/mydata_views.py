@@ -56,6 +56,7 @@ class DeleteButton(_Owned, discord.ui.DynamicItem[discord.ui.Button],
                 text = DeleteConfirmView.expired_content
             else:
                 report = await _bot(interaction).services.privacy.delete(self.user_id)
+                _bot(interaction).conversations.forget(self.user_id)  # their questions leave memory too
                 text = (f"Deleted everything stored about you ({report.total} record{'s' if report.total != 1 else ''}). "
                         "Anything you do with the bot from now on is stored afresh.")
             await interaction.response.edit_message(content=text, embed=None, view=None)

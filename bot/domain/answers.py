@@ -16,7 +16,7 @@ from .errors import DomainError
 from .knowledge import Knowledge
 from .language import NOT_ENGLISH_NOTE, looks_english
 from .ranking import query_weights, rank
-from .reading import Reading, read_message
+from .reading import Reading, is_follow_up, read_follow_up, read_message
 from .scope import CAREER_TERMS, CONVERSATIONAL, FIELD_TERMS, TopicSignals, kind_of, verdict
 
 MAX_QUESTION_CHARS = 1000
@@ -58,6 +58,7 @@ class Answer:
     note: str | None = None
     kind: str = "answer"  # "answer", "related" (reading offered, not an answer), "not_covered", "small_talk"
     reason: str | None = None  # why it wasn't answered, when the faces say it differently: "not_english"
+    follows: str | None = None  # the earlier question this one was read as a follow-up of
 
     @property
     def related(self) -> bool:
@@ -119,28 +120,33 @@ class AnswerService:
                 break
         return citations
 
-    def answer(self, question: str, top: int = DEFAULT_TOP) -> Answer:
+    def answer(self, question: str, top: int = DEFAULT_TOP, previous: str | None = None) -> Answer:
+        """`previous`: the asker's earlier question in this conversation; a follow-up that leans on it
+        ("and without a degree?") is read in its light (see `reading.read_follow_up`)."""
         text = check_question(question)
         top = max(1, min(int(top), MAX_TOP))
         kb = self._knowledge()  # one snapshot for the whole answer, even if a reload swaps it meanwhile
-        reading = read_message(text)
+        previous = " ".join((previous or "").split())[:MAX_QUESTION_CHARS]
+        follows = previous if previous and is_follow_up(text) else None
+        reading = read_follow_up(previous, text) if follows else read_message(text)
         if reading.small_talk:
-            return Answer(text, False, SMALL_TALK_REPLY, [], SMALL_TALK_REPLY, kind="small_talk")
+            return Answer(text, False, SMALL_TALK_REPLY, [], SMALL_TALK_REPLY, kind="small_talk", follows=follows)
         citations = self.ranked(text, top, kb, reading)
-        focus = reading.focus or text
+        focus = " ".join(s.text for s in reading.sentences if s.kind == "question") or reading.focus or text
         kind = kind_of(focus, [self._section_terms(kb, c) for c in citations[:3]], kb.index.term_idf)
         about = " ".join(t for t, _ in reading.weighted()) or text  # the whole message, without small talk
         decided = verdict(self.topic(about, citations[0] if citations else None, kb), kind)
         if decided != "answer" and not looks_english(text):  # the guides are English: say so, not "not covered"
-            return Answer(text, False, NOT_ENGLISH_NOTE, [], NOT_ENGLISH_NOTE, kind="not_covered", reason="not_english")
+            return Answer(text, False, NOT_ENGLISH_NOTE, [], NOT_ENGLISH_NOTE, kind="not_covered", reason="not_english",
+                          follows=follows)
         if decided == "none":
-            return Answer(text, False, NOT_COVERED_NOTE, [], NOT_COVERED_NOTE, kind="not_covered")
+            return Answer(text, False, NOT_COVERED_NOTE, [], NOT_COVERED_NOTE, kind="not_covered", follows=follows)
         if decided == "related":
             related = [replace(c, rank=i + 1) for i, c in enumerate(citations[:RELATED_TOP])]
-            return Answer(text, False, RELATED_NOTE, related, RELATED_NOTE, kind="related")
+            return Answer(text, False, RELATED_NOTE, related, RELATED_NOTE, kind="related", follows=follows)
         weights = query_weights(reading)
         short = compose([(c.rank, c.text) for c in citations], weights, kb.index.term_idf)
-        return Answer(text, True, short, citations)
+        return Answer(text, True, short, citations, follows=follows)
 
     def topic(self, question: str, best: Citation | None, kb: Knowledge) -> TopicSignals | None:
         """Is the question about the field at all (None: nothing matched)? See scope.py."""

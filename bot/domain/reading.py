@@ -123,3 +123,26 @@ def read_message(text: str) -> Reading:
                 weights[j] = 1.0  # "Is that true?": the subject is in the sentence before
     sentences = tuple(Sentence(t, w, k) for t, w, k in zip(texts, weights, kinds))
     return Reading(text, sentences or (Sentence(text, 0.0, "small talk"),))
+
+
+_FOLLOW_UP_START = re.compile(
+    r"^(?:and|but|also|or|so|then|plus|what about|how about|what if|and if|without|with|instead|same)\b", re.I)
+MAX_FOLLOW_UP_TERMS = 3
+
+
+def is_follow_up(text: str) -> bool:
+    """Does this message lean on the one before ("and without a degree?", "what about a PhD?")?"""
+    text = text.strip()
+    return bool(_FOLLOW_UP_START.match(text)) or len(content_terms(text)) <= MAX_FOLLOW_UP_TERMS
+
+
+def read_follow_up(previous: str, text: str) -> Reading:
+    """A follow-up read in the light of the earlier question: the earlier question's sentences become
+    context (they say what the conversation is about), the follow-up's are what is asked."""
+    earlier = read_message(previous)
+    now = read_message(text)
+    if now.small_talk:
+        return now
+    context = tuple(Sentence(s.text, min(s.weight, CONTEXT_WEIGHT), "context" if s.weight else s.kind)
+                    for s in earlier.sentences)
+    return Reading(text, context + now.sentences)

@@ -22,6 +22,7 @@ from bot.domain.errors import DomainError, StorageUnavailable
 
 from ..checks import ask_cooldown
 from ..client import CareerBot
+from ..conversations import Conversations
 from ..embeds import SHOWN_CITATIONS, answer_embed
 from ..errors import UNEXPECTED, cooldown_message, defer_public, finish_public
 from ..views import answer_view
@@ -41,6 +42,7 @@ class Ask(commands.Cog):
         self.bot = bot
         self.menu = app_commands.ContextMenu(name="Ask the guides", callback=self.ask_about_message)
         self.menu.checks.append(ask_cooldown)
+        self.conversations: Conversations = bot.conversations
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
@@ -51,11 +53,21 @@ class Ask(commands.Cog):
     # ------------------------------------------------------------------ the one service call
 
     async def respond(self, question: str, *, user_id: int, guild_id: int | None) -> dict:
-        """Answer, log the answer, and return the message to send (embed and, when answered, buttons).
-        If the log can't be written (database busy or down), the member still gets the answer, without
-        the buttons that would need it."""
+        """Answer, log the answer, and return the message to send (embed and, when answered, buttons)."""
+        return (await self.respond_in_turn(question, user_id=user_id, guild_id=guild_id))[0]
+
+    async def respond_in_turn(self, question: str, *, user_id: int, guild_id: int | None,
+                              previous: str | None = None) -> tuple[dict, str]:
+        """`respond`, reading the question as a possible follow-up of `previous`; also returns the question
+        a further follow-up is about. If the log can't be written (database busy or down), the member
+        still gets the answer, without the buttons that would need it."""
         services = self.bot.services
-        answer = await asyncio.to_thread(services.answers.answer, question)
+        answer = await asyncio.to_thread(services.answers.answer, question, previous=previous)
+        topic = answer.follows or answer.question
+        return await self.message_for(answer, user_id=user_id, guild_id=guild_id), topic
+
+    async def message_for(self, answer, *, user_id: int, guild_id: int | None) -> dict:
+        services = self.bot.services
         if answer.kind == "small_talk":  # "thanks!": a short friendly line, nothing logged, no gap recorded
             return {"content": answer.answer}
         try:
@@ -131,6 +143,8 @@ class Ask(commands.Cog):
             return True  # a direct message to the bot is a question for it
         if self.mentions_me(message):
             return True
+        if self.conversations.earlier_question(message) is not None:
+            return True  # the asker follows up on their answer (a reply to it, or in its thread)
         channels = await self.ask_channels(message.guild.id)
         channel = message.channel
         if channel.id in channels:
@@ -173,12 +187,17 @@ class Ask(commands.Cog):
                 return
             try:
                 check_question(question)
-                reply = await self.respond(question, user_id=message.author.id,
-                                           guild_id=message.guild.id if message.guild else None)
+                reply, topic = await self.respond_in_turn(
+                    question, user_id=message.author.id, guild_id=message.guild.id if message.guild else None,
+                    previous=self.conversations.earlier_question(message))
             except DomainError as error:
                 await message.reply(str(error), mention_author=False)
                 return
-            await message.reply(mention_author=False, **reply)
+            sent = await message.reply(mention_author=False, **reply)
+            if "embed" in reply:  # an answer (not small talk): later messages may follow it up
+                thread = message.channel.id if isinstance(message.channel, discord.Thread) else None
+                self.conversations.remember(asker_id=message.author.id, question=topic,
+                                            answer_id=getattr(sent, "id", None), thread_id=thread)
         except discord.HTTPException:
             log.warning("could not reply to a message in %s", where(message), exc_info=True)
         except Exception:
