@@ -1,8 +1,7 @@
 """Buttons. Answer buttons are `DynamicItem`s whose namespaced `custom_id` carries the state
 (`careerbot:vote:<answer_id>:<1|0>`, `careerbot:save:<answer_id>`, `careerbot:more:<answer_id>`), so they
-keep working after a restart. `ConfirmView` is a short-lived, author-only confirmation step; the
-`/kb remove` confirmation (`KbRemoveView`, `careerbot:kbrm:<user_id>:<expires>:<remove|cancel>:<guide>`)
-keeps working after a restart too.
+keep working after a restart. So does the `/kb remove` confirmation (`KbRemoveView`,
+`careerbot:kbrm:<user_id>:<expires>:<remove|cancel>:<guide>`): author-only, and a late click changes nothing.
 """
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import asyncio
 import math
 import re
 import time
-from typing import TYPE_CHECKING, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -151,56 +150,6 @@ def answer_view(answer_id: int, *, more: bool = True) -> discord.ui.View:
     if more:
         view.add_item(MoreSourcesButton(answer_id))
     return view
-
-
-class ConfirmView(discord.ui.View):
-    """Confirm / Cancel for a destructive step. Only `author_id` may press; it expires after `timeout`,
-    disabling its buttons. Confirm runs `on_confirm(click)` inside the error boundary; send it with
-    `await view.send(interaction, content)`, which keeps the interaction to edit when it expires."""
-
-    def __init__(self, author_id: int, on_confirm: Callable[[discord.Interaction], Awaitable[None]], *,
-                 confirm_label: str = "Confirm", timeout: float = 60.0) -> None:
-        super().__init__(timeout=timeout)
-        self.author_id = author_id
-        self.on_confirm = on_confirm
-        self.origin: discord.Interaction | None = None
-        self.confirm.label = confirm_label
-
-    async def send(self, interaction: discord.Interaction, content: str, **kwargs) -> None:
-        self.origin = interaction
-        await send_private(interaction, content, view=self, **kwargs)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.author_id:
-            return True
-        await send_private(interaction, "Only the person who started this can confirm or cancel it.")
-        return False
-
-    def disable(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        self.stop()
-        self.disable()
-        await guarded(interaction, lambda: self.on_confirm(interaction))
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        self.stop()
-        self.disable()
-        await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=self)
-
-    async def on_timeout(self) -> None:
-        self.disable()
-        if self.origin is not None:
-            try:
-                await self.origin.edit_original_response(content="This confirmation expired; nothing was changed.",
-                                                          view=self)
-            except discord.HTTPException:
-                pass
 
 
 # --------------------------------------------------------------------------- the /kb remove confirmation
