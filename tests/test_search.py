@@ -1,9 +1,11 @@
-"""The fast path equals rank-bm25's full scoring, and the IDF fix behaves on a tiny corpus."""
+"""The fast path equals rank-bm25's full scoring (to float32 precision), and the IDF fix behaves on a tiny corpus."""
 import random
 
 import numpy as np
+import pytest
 from rank_bm25 import BM25Okapi
 
+from bot.domain import search
 from bot.domain.search import ReferenceBM25, SearchIndex, bm25_idf
 
 
@@ -26,21 +28,71 @@ def test_stock_rank_bm25_can_score_a_match_below_zero():
     assert min(SearchIndex(corpus).scores(["python"])) > 0
 
 
-def test_fast_path_matches_rank_bm25_full_scoring():
-    rng = random.Random(7)
-    words = [f"w{i}" for i in range(300)]
-    weights = [1 / (i + 1) for i in range(300)]
-    corpus = [rng.choices(words, weights, k=rng.randint(0, 60)) for _ in range(800)]
+def _corpus(seed=7, docs=800, words=300):
+    rng = random.Random(seed)
+    vocab = [f"w{i}" for i in range(words)]
+    weights = [1 / (i + 1) for i in range(words)]
+    return rng, vocab, [rng.choices(vocab, weights, k=rng.randint(0, 60)) for _ in range(docs)]
+
+
+@pytest.mark.parametrize("tier_min", [search.TIER_MIN, 8])  # 8: nearly every list is cut into tiers
+def test_fast_path_matches_rank_bm25_full_scoring(monkeypatch, tier_min):
+    """Weights are float32: a score of m terms is within m * 2**-24 of rank-bm25's, so rtol 1e-6 is honest."""
+    monkeypatch.setattr(search, "TIER_MIN", tier_min)
+    rng, words, corpus = _corpus()
     index = SearchIndex(corpus)
+    assert index.weights_data.dtype == np.float32
     reference = ReferenceBM25(corpus, k1=index.k1, b=index.b)
-    for _ in range(50):
-        query = rng.choices(words + ["unknown"], k=rng.randint(1, 6))
+    for _ in range(60):
+        query = rng.choices(words + ["unknown"], k=rng.randint(1, 6))  # repeats count twice, as in rank-bm25
         expected = reference.get_scores(query)
-        assert np.allclose(index.scores(query), expected, rtol=0, atol=1e-9)
-        hits = index.search(query, 10)
-        top = np.sort(expected)[::-1][: len(hits)]
-        assert np.allclose([h.score for h in hits], top, rtol=0, atol=1e-9)
-        assert [h.doc for h in hits] == sorted((h.doc for h in hits), key=lambda d: (-expected[d], d))
+        assert np.allclose(index.scores(query), expected, rtol=1e-6, atol=0)
+        for k in (1, 3, 10, 50):
+            hits = index.search(query, k)
+            best = np.sort(expected)[::-1][:k]
+            assert len(hits) == min(k, int((expected > 0).sum()))
+            assert np.allclose([h.score for h in hits], best[: len(hits)], rtol=1e-6, atol=0)
+            assert np.allclose([expected[h.doc] for h in hits], best[: len(hits)], rtol=1e-6, atol=0)
+            ours = index.scores(query)
+            assert [h.doc for h in hits] == sorted((h.doc for h in hits), key=lambda d: (-ours[d], d))
+
+
+def test_tiers_leave_most_postings_of_a_common_word_untouched(monkeypatch):
+    monkeypatch.setattr(search, "TIER_MIN", 64)
+    rng = random.Random(3)
+    corpus = [["common"] * rng.randint(1, 3) + ["filler"] * rng.randint(0, 20) for _ in range(2000)]
+    for d in (5, 700, 1500):
+        corpus[d] += ["rare"]
+    index = SearchIndex(corpus)
+    assert index.tier_ptr[index.vocab["common"], 1] - index.tier_ptr[index.vocab["common"], 0] < 2000 // 8
+    touched: list = []
+    acc = index._buffer()
+    candidates = index._candidates(index._query(["rare", "common"]), 3, acc, touched)
+    assert 3 <= len(candidates) < 2000 // 4  # the rare word's passages and common's best tier, not all 2,000
+    for d in touched:
+        acc[d] = 0
+    hits = index.search(["rare", "common"], 3)
+    assert sorted(h.doc for h in hits) == [5, 700, 1500]
+    assert not index._buffer().any()  # the shared buffer is clean after a search
+
+
+def test_ties_go_to_the_earlier_passage_even_at_the_cut():
+    corpus = [["x", "y"], ["x"], ["x", "y"], ["x", "y"], ["z"]]
+    index = SearchIndex(corpus)
+    assert [h.doc for h in index.search(["x", "y"], 2)] == [0, 2]
+    assert [h.doc for h in index.search(["x"], 5)] == [1, 0, 2, 3]
+
+
+def test_weights_can_be_replaced_per_term():
+    """scripts/ablations.py scales each term's column; the tiers and bounds follow."""
+    _, _, corpus = _corpus(docs=300)
+    index = SearchIndex(corpus)
+    before = index.scores(["w1", "w5"])
+    factor = np.ones(len(index.vocab))
+    factor[index.vocab["w5"]] = 0.5
+    index.weights = index.weights.multiply(factor).tocsc()
+    only_w1 = SearchIndex(corpus).scores(["w1"])
+    assert np.allclose(index.scores(["w1", "w5"]), only_w1 + (before - only_w1) * 0.5, rtol=1e-6)
 
 
 def test_search_edge_cases():

@@ -12,9 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional
 
-from .analysis import analyse
 from .errors import KnowledgeError, Problem
 from .guides import MAX_GUIDE_BYTES, GuideSet, Passage, Section, check_guides, load_guides
+from .saved_index import index_for
 from .search import SearchIndex
 
 
@@ -67,7 +67,8 @@ def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader:
         warnings = tuple(str(p) for p in problems)
     else:
         guides = load_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes)
-    index = SearchIndex(analyse(passage_index_text(guides.sections[p.section_id], p)) for p in guides.passages)
+    index = index_for(knowledge_dir,  # saved in knowledge_dir/.index: unchanged knowledge is not re-indexed
+                      lambda: (passage_index_text(guides.sections[p.section_id], p) for p in guides.passages))
     roadmap = None
     roadmap_path = knowledge_dir / "roadmap.yaml"
     if roadmap_loader is not None:

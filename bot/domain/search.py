@@ -1,4 +1,4 @@
-"""BM25 search over passages: rank-bm25's Okapi scoring, with a positive IDF and an inverted index.
+"""BM25 search over passages: rank-bm25's Okapi scoring, with a positive IDF and a tiered inverted index.
 
 Scoring is rank-bm25's `BM25Okapi.get_scores` formula (k1=1.5, b=0.75), term by term:
 
@@ -10,14 +10,25 @@ term found in 60% of passages can outweigh one found in 45%. On a few hundred pa
 career, common but meaningful words ("engineer", "data") hit that floor. We use the Lucene / BM25+
 form log(1 + (N - df + 0.5) / (df + 0.5)): always positive and strictly decreasing in df.
 `ReferenceBM25` is rank-bm25's own class with that one method replaced; tests check the fast path
-below returns its `get_scores` to 1e-9.
+returns its `get_scores` to float32 precision (weights are stored as float32: 1e-6 relative).
 
-The fast path precomputes every (term, passage) weight into a sparse CSC matrix (one column per term),
-so a query touches only the postings of its own terms: no Python work per passage.
+Layout: every (term, passage) weight is precomputed; a term's postings are one slice of `docs` / `weights`.
+A long posting list (more than TIER_MIN passages) is cut by weight into TIERS tiers, best first (its top
+1/64, to 1/16, to 1/4, the rest), each tier sorted by passage; `tier_ub[t, i]` is the largest weight in
+tier i or after it. A query adds up tier 0 of its terms, then asks whether a passage it has not seen yet
+could still reach the top k: it can score at most R = the sum of its terms' next-tier bounds, so once R is
+below the k-th best partial score, only the passages already seen are finished (the lower tiers are
+looked up for them by binary search), and the postings of common words are mostly never touched.
+The result is exact: the same top k, the same scores (up to float32 rounding), ties by passage order.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import threading
 from array import array
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -27,6 +38,14 @@ from scipy import sparse
 
 K1 = 1.5
 B = 0.75
+TIERS = 4
+TIER_MIN = 2048                        # a posting list this long or shorter stays one tier
+TIER_CUTS = (1 / 64, 1 / 16, 1 / 4)    # where tiers 1, 2, 3 start, as a share of the list (best first)
+_CHUNK = 1 << 20                       # postings per step of the weight formula (bounds its temporaries)
+EXACT_TOP = 64                         # best-started passages scored in full for an early theta
+POOL = 4096                            # passages tracked one by one for the k-th best partial score
+INDEX_FORMAT = 1                       # bump when the saved layout or the weights' meaning changes
+_SLACK = 1e-5                          # relative margin on the pruning bounds against float32 rounding
 
 
 def bm25_idf(n_docs: int, df):
@@ -41,109 +60,358 @@ class ReferenceBM25(BM25Okapi):
         self.idf = {word: float(bm25_idf(self.corpus_size, freq)) for word, freq in nd.items()}
 
 
+def _digest(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
 @dataclass(frozen=True)
 class Hit:
     doc: int
     score: float
 
 
+def _token_ids(tokenised: Iterable[Sequence[str]]) -> tuple[dict[str, int], array, array]:
+    vocab: dict[str, int] = {}
+    ids, lengths = array("i"), array("i")
+    get = vocab.get
+    for tokens in tokenised:
+        row = [get(t) for t in tokens]
+        if None in row:
+            row = [vocab.setdefault(t, len(vocab)) for t in tokens]
+        ids.extend(row)
+        lengths.append(len(row))
+    return vocab, ids, lengths
+
+
 class SearchIndex:
-    """Inverted index of precomputed BM25 weights. Build once, query many times, never mutate."""
+    """Tiered inverted index of precomputed float32 BM25 weights. Build once, query many times."""
 
     def __init__(self, tokenised: Iterable[Sequence[str]], k1: float = K1, b: float = B):
         self.k1, self.b = k1, b
-        vocab: dict[str, int] = {}
-        ids = array("i")
-        lengths = array("i")
-        get = vocab.get
-        for tokens in tokenised:
-            row = [get(t) for t in tokens]
-            if None in row:
-                row = [vocab.setdefault(t, len(vocab)) for t in tokens]
-            ids.extend(row)
-            lengths.append(len(row))
-        self.vocab = vocab
-        self.n_docs = len(lengths)
-        doc_len = np.frombuffer(lengths, dtype=np.int32).astype(np.float64)
-        self.avgdl = float(doc_len.mean()) if self.n_docs else 0.0
-        indptr = np.zeros(self.n_docs + 1, dtype=np.int64)
-        np.cumsum(np.frombuffer(lengths, dtype=np.int32), out=indptr[1:])
-        terms = np.frombuffer(ids, dtype=np.int32)
-        tf = sparse.csr_matrix((np.ones(len(terms)), terms, indptr), shape=(self.n_docs, len(vocab)))
-        tf.sum_duplicates()  # per passage: one entry per distinct term, data = term frequency
+        vocab, ids, lengths = _token_ids(tokenised)
+        n_docs, n_terms = len(lengths), len(vocab)
+        doc_len = np.frombuffer(lengths, dtype=np.int32) if n_docs else np.zeros(0, np.int32)
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(doc_len, out=indptr[1:])
+        terms = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, np.int32)
+        # tf as float32 (exact for counts); rows are summed in place, then transposed by scipy in C
+        tf = sparse.csr_matrix((np.ones(len(terms), dtype=np.float32), terms, indptr), shape=(n_docs, n_terms))
+        tf.sum_duplicates()
         del ids, terms
         tf = tf.tocsc()
-        df = np.diff(tf.indptr)
-        self.idf = bm25_idf(self.n_docs, df.astype(np.float64))
+        tf.sort_indices()
+        avgdl = float(doc_len.mean()) if n_docs else 0.0
+        df = np.diff(tf.indptr).astype(np.int64)
+        idf = bm25_idf(n_docs, df.astype(np.float64))
+        weights = tf.data  # float32, rewritten in place chunk by chunk: no temporaries the size of all postings
+        col_ends = tf.indptr[1:]
+        for lo in range(0, len(weights), _CHUNK):
+            hi = min(lo + _CHUNK, len(weights))
+            col = np.searchsorted(col_ends, np.arange(lo, hi), side="right")
+            f = weights[lo:hi].astype(np.float64)
+            norm = k1 * (1 - b + b * doc_len[tf.indices[lo:hi]] / (avgdl or 1.0))
+            weights[lo:hi] = idf[col] * (f * (k1 + 1) / (f + norm))
+        self._set_arrays(vocab, tf.indptr.astype(np.int64), tf.indices.astype(np.int32, copy=False), weights,
+                         idf, doc_len.copy(), n_docs, avgdl)
+        self._tier()
+
+    # ------------------------------------------------------------------ layout
+
+    def _set_arrays(self, vocab, indptr, docs, weights, idf, doc_len, n_docs, avgdl, tier_ptr=None, tier_ub=None):
+        self.vocab: dict[str, int] = vocab
+        self.n_docs, self.avgdl = int(n_docs), float(avgdl)
+        self.indptr, self.docs, self.weights_data = indptr, docs, weights
+        self.idf, self.doc_len = idf, doc_len
         self.max_idf = float(bm25_idf(self.n_docs, 0.0))
-        col = np.repeat(np.arange(len(vocab)), df)
-        norm = k1 * (1 - b + b * doc_len[tf.indices] / (self.avgdl or 1.0))
-        tf.data = self.idf[col] * (tf.data * (k1 + 1) / (tf.data + norm))
-        self.weights = tf  # CSC: column t holds (passage, weight) postings of term t
-        self.doc_len = doc_len
+        self.tier_ptr, self.tier_ub = tier_ptr, tier_ub
+        self._local = threading.local()
+
+    def _tier(self) -> None:
+        """Cut long posting lists into weight tiers (best first, each sorted by passage); fill the bounds."""
+        indptr, docs, w = self.indptr, self.docs, self.weights_data
+        n_terms = len(indptr) - 1
+        tier_ptr = np.empty((n_terms, TIERS + 1), dtype=np.int64)
+        tier_ptr[:, 0] = indptr[:-1]
+        tier_ptr[:, 1:] = indptr[1:, None]
+        tier_ub = np.zeros((n_terms, TIERS), dtype=np.float32)
+        nonempty = np.flatnonzero(np.diff(indptr) > 0)
+        if len(nonempty):
+            tier_ub[nonempty, 0] = np.maximum.reduceat(w, indptr[nonempty])
+        for j in np.flatnonzero(np.diff(indptr) > TIER_MIN):
+            lo, hi = int(indptr[j]), int(indptr[j + 1])
+            seg = w[lo:hi]
+            ranks = [int((hi - lo) * c) for c in TIER_CUTS]
+            th = -np.partition(-seg, ranks)[ranks]                    # weights at those ranks, descending
+            tier = np.searchsorted(-th, -seg, side="left").astype(np.uint8)  # how many thresholds exceed w
+            order = np.argsort(tier, kind="stable")                   # radix sort; passage order kept inside
+            docs[lo:hi] = docs[lo:hi][order]
+            w[lo:hi] = seg[order]
+            counts = np.bincount(tier, minlength=TIERS)
+            tier_ptr[j, 1:] = lo + np.cumsum(counts)
+            best = 0.0
+            for i in range(TIERS - 1, -1, -1):
+                a, z = tier_ptr[j, i], tier_ptr[j, i + 1]
+                if z > a:
+                    best = max(best, float(w[a:z].max()))
+                tier_ub[j, i] = best
+        self.tier_ptr, self.tier_ub = tier_ptr, tier_ub
+
+    @property
+    def weights(self) -> sparse.csc_matrix:
+        """The weights as a (passage x term) CSC matrix (columns not sorted by passage in tiered lists)."""
+        return sparse.csc_matrix((self.weights_data, self.docs, self.indptr), shape=(self.n_docs, len(self.vocab)))
+
+    @weights.setter
+    def weights(self, matrix) -> None:
+        """Replace the weights (e.g. scaled per term, as scripts/ablations.py does); the tiers are redone."""
+        m = sparse.csc_matrix(matrix, dtype=np.float32)
+        m.sort_indices()
+        self.indptr, self.docs, self.weights_data = m.indptr.astype(np.int64), m.indices.astype(np.int32), m.data
+        self._tier()
+
+    # ------------------------------------------------------------------ saved index
+
+    _ARRAYS = ("indptr", "docs", "weights_data", "idf", "doc_len", "tier_ptr", "tier_ub")
+
+    def save(self, folder: Path, key: str) -> None:
+        """Write the index to `folder` (arrays as .npy, a checksum of each, `key` naming what it was built
+        from); each file is written under a temporary name and renamed, meta.json last."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        tag = f".{os.getpid()}-{threading.get_ident()}.tmp"  # concurrent writers never share a file
+        sums, done = {}, []
+        try:
+            for name in self._ARRAYS:
+                tmp = folder / f"{name}.npy{tag}"
+                with open(tmp, "wb") as fh:
+                    np.save(fh, np.ascontiguousarray(getattr(self, name)), allow_pickle=False)
+                done.append((tmp, folder / f"{name}.npy"))
+                sums[name] = _digest(tmp)
+            tmp = folder / f"vocab.json{tag}"
+            tmp.write_text(json.dumps(sorted(self.vocab, key=self.vocab.__getitem__)), encoding="utf-8")
+            done.append((tmp, folder / "vocab.json"))
+            sums["vocab"] = _digest(tmp)
+            meta = {"format": INDEX_FORMAT, "key": key, "n_docs": self.n_docs, "avgdl": self.avgdl,
+                    "k1": self.k1, "b": self.b, "sha256": sums}
+            tmp = folder / f"meta.json{tag}"
+            tmp.write_text(json.dumps(meta), encoding="utf-8")
+            done.append((tmp, folder / "meta.json"))
+            for tmp, final in done:
+                os.replace(tmp, final)
+        finally:
+            for tmp, _ in done:
+                tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, folder: Path, key: str) -> "SearchIndex | None":
+        """The index saved in `folder` for `key`, memory-mapped; None when it is missing, for other
+        knowledge, or any file fails its checksum or shape (the caller rebuilds: never trusted)."""
+        folder = Path(folder)
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("format") != INDEX_FORMAT or meta.get("key") != key:
+                return None
+            sums = meta["sha256"]
+            if _digest(folder / "vocab.json") != sums["vocab"]:
+                return None
+            arrays = {}
+            for name in cls._ARRAYS:
+                path = folder / f"{name}.npy"
+                if _digest(path) != sums[name]:
+                    return None
+                arrays[name] = np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)  # no memmap.__getitem__
+            terms = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+            n_docs, n_terms = int(meta["n_docs"]), len(terms)
+            a = arrays
+            if (a["indptr"].shape != (n_terms + 1,) or a["tier_ptr"].shape != (n_terms, TIERS + 1)
+                    or a["tier_ub"].shape != (n_terms, TIERS) or a["idf"].shape != (n_terms,)
+                    or a["doc_len"].shape != (n_docs,) or a["docs"].shape != a["weights_data"].shape
+                    or (n_terms and int(a["indptr"][-1]) != len(a["docs"]))):
+                return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        index = cls.__new__(cls)
+        index.k1, index.b = float(meta["k1"]), float(meta["b"])
+        index._set_arrays({t: i for i, t in enumerate(terms)}, a["indptr"], a["docs"], a["weights_data"],
+                          a["idf"], a["doc_len"], n_docs, float(meta["avgdl"]), a["tier_ptr"], a["tier_ub"])
+        return index
 
     def term_idf(self, term: str) -> float:
         """IDF of a term; a term no passage has gets the IDF of df=0 (the rarest possible)."""
         j = self.vocab.get(term)
         return float(self.idf[j]) if j is not None else self.max_idf
 
-    def _postings(self, terms: Sequence[str]):
-        w = self.weights
-        for term in terms:
-            j = self.vocab.get(term)
-            if j is not None:
-                lo, hi = w.indptr[j], w.indptr[j + 1]
-                yield w.indices[lo:hi], w.data[lo:hi]
-
-    def scores(self, terms: Sequence[str]) -> np.ndarray:
-        """Dense scores for every passage (for tests and small corpora)."""
-        out = np.zeros(self.n_docs)
-        for docs, weights in self._postings(terms):
-            out[docs] += weights
-        return out
-
-    def search(self, terms: Sequence[str], k: int = 10) -> list[Hit]:
-        """Top-k passages for the query terms, best first; only passages sharing a term are scored.
-
-        Each passage's weights are added in query-term order, as rank-bm25 does, so scores match it to
-        the last bit: the postings are merged with a stable sort, or summed densely when they are many.
-        """
-        postings = list(self._postings(terms))
-        if not postings or k <= 0:
-            return []
-        if len(postings) == 1:
-            candidates, totals = postings[0]  # one term: its postings are distinct, sorted passages
-        elif sum(len(d) for d, _ in postings) > self.n_docs // 4:
-            dense = self.scores(terms)
-            candidates = np.flatnonzero(dense)  # every weight is positive: non-zero means a shared term
-            totals = dense[candidates]
-        else:
-            docs = np.concatenate([d for d, _ in postings])
-            order = np.argsort(docs, kind="stable")
-            docs = docs[order]
-            first = np.empty(len(docs), dtype=bool)
-            first[0] = True
-            np.not_equal(docs[1:], docs[:-1], out=first[1:])
-            candidates = docs[first]
-            weights = np.concatenate([w for _, w in postings])[order]
-            totals = np.bincount(np.cumsum(first) - 1, weights=weights)
-        if len(candidates) > k:
-            part = np.argpartition(-totals, k - 1)[:k]
-        else:
-            part = np.arange(len(candidates))
-        order = part[np.lexsort((candidates[part], -totals[part]))]
-        return [Hit(int(candidates[i]), float(totals[i])) for i in order]
-
     def max_score(self, terms: Sequence[str]) -> float:
         """Upper bound of a passage's score for these terms (tf -> infinity gives idf * (k1 + 1))."""
         return sum(self.term_idf(t) * (self.k1 + 1) for t in terms)
 
     def memory_bytes(self) -> int:
-        w = self.weights
-        return int(w.data.nbytes + w.indices.nbytes + w.indptr.nbytes + self.idf.nbytes + self.doc_len.nbytes)
+        arrays = (self.indptr, self.docs, self.weights_data, self.idf, self.doc_len, self.tier_ptr, self.tier_ub)
+        return int(sum(a.nbytes for a in arrays))
 
+    # ------------------------------------------------------------------ queries
 
-def reference_scores(tokenised: list[list[str]], query: Sequence[str]) -> np.ndarray:
-    """rank-bm25's full scoring (with the positive IDF), for tests and the benchmark."""
-    return ReferenceBM25(tokenised, k1=K1, b=B).get_scores(list(query))
+    def _query(self, terms: Sequence[str]) -> list[tuple[int, int]]:
+        """(term id, times asked) in query order; rank-bm25 adds a repeated query term once per repeat."""
+        counts: dict[int, int] = {}
+        for term in terms:
+            j = self.vocab.get(term)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        return list(counts.items())
 
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """Dense scores for every passage (for tests and small corpora)."""
+        out = np.zeros(self.n_docs)
+        for j, times in self._query(terms):
+            lo, hi = self.indptr[j], self.indptr[j + 1]
+            out[self.docs[lo:hi]] += self.weights_data[lo:hi].astype(np.float64) * times
+        return out
+
+    def _buffer(self) -> np.ndarray:
+        acc = getattr(self._local, "acc", None)  # one zeroed float32 score per passage, per thread
+        if acc is None:
+            acc = self._local.acc = np.zeros(self.n_docs, dtype=np.float32)
+        return acc
+
+    def search(self, terms: Sequence[str], k: int = 10) -> list[Hit]:
+        """Top-k passages for the query terms, best first (ties: earlier passage first); exact top k."""
+        query = self._query(terms)
+        if not query or k <= 0:
+            return []
+        acc = self._buffer()
+        touched: list[np.ndarray] = []
+        try:
+            candidates = self._candidates(query, k, acc, touched)
+            totals = acc[candidates]
+        finally:
+            for d in touched:
+                acc[d] = 0
+        if len(candidates) > k:
+            kth = np.partition(totals, len(totals) - k)[len(totals) - k]
+            keep = np.flatnonzero(totals >= kth)
+            candidates, totals = candidates[keep], totals[keep]
+        order = np.lexsort((candidates, -totals))[:k]
+        return [Hit(int(d), float(s)) for d, s in zip(candidates[order], totals[order])]
+
+    def _candidates(self, query, k, acc, touched) -> np.ndarray:
+        """Passages that can be in the top k, with their full scores in `acc` (`touched`: to reset).
+
+        Tier 0 of every term is added, then tier 1, and so on. The first POOL passages reached are kept,
+        unique, in `pool`; the k-th best partial score among them, theta, is a lower bound of the final k-th
+        score. Once the bounds of the tiers not yet added sum to less than theta, no passage still unseen can
+        make the top k; the seen ones that still can are finished by binary search in the remaining tiers.
+        """
+        docs, w, tp, ub = self.docs, self.weights_data, self.tier_ptr, self.tier_ub
+        pool: list[np.ndarray] = []
+        bulk: list[np.ndarray] = []  # segments added without tracking which passages are new
+        pool_n, theta, rest = 0, 0.0, 0.0
+        skip: set[int] = set()  # terms whose remaining bounds sum to less than theta: never add, look up
+        nxt = {j: 0 for j, _ in query}  # each term's first tier not added
+        for level in range(TIERS):
+            for j, times in query:
+                lo, hi = tp[j, level], tp[j, level + 1]
+                if j in skip:
+                    continue
+                nxt[j] = level + 1
+                if hi == lo:
+                    continue
+                d = docs[lo:hi]
+                wt = w[lo:hi] if times == 1 else w[lo:hi] * times
+                if pool_n < POOL:
+                    cur = acc[d]
+                    new = d[cur == 0]  # weights are > 0: zero means not reached before
+                    cur += wt
+                    acc[d] = cur
+                    pool.append(new)
+                    touched.append(new)
+                    pool_n += len(new)
+                else:
+                    np.add.at(acc, d, wt)
+                    bulk.append(d)
+                    touched.append(d)
+            left = {j: float(ub[j, nxt[j]]) * times for j, times in query
+                    if nxt[j] < TIERS and tp[j, nxt[j]] < tp[j, TIERS]}
+            rest = sum(left.values()) * (1 + _SLACK)
+            if rest == 0:
+                break
+            if pool_n >= k:
+                pool_arr = np.concatenate(pool)
+                partial = acc[pool_arr]
+                theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
+                if level == 0 and len(pool_arr) > k:
+                    theta = max(theta, self._exact_kth(query, pool_arr, partial, k))
+                if rest < theta:  # an unseen passage scores at most `rest`: below the k-th best seen
+                    break
+                low = sum(left[j] for j in skip if j in left)  # MaxScore: the weakest terms, while their
+                for j in sorted(left.keys() - skip, key=left.__getitem__):  # bounds sum below theta, only finish
+                    if (low + left[j]) * (1 + _SLACK) >= theta:
+                        break
+                    low += left[j]
+                    skip.add(j)
+                if len(skip) == len(left):
+                    break
+        floor = max(theta - rest, float(np.finfo(np.float32).tiny))  # below this: can't reach the top k
+        parts = []
+        for p in pool + bulk:  # pool passages are unique; a bulk one may repeat: mark taken ones negative
+            c = p[acc[p] >= floor]
+            if bulk:
+                acc[c] *= -1
+            parts.append(c)
+        candidates = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+        if bulk:
+            acc[candidates] *= -1
+        if rest > 0:
+            rest_terms = [(left[j], j, times, nxt[j]) for j, times in query if j in left]
+            candidates = self._finish(candidates, rest_terms, theta, k, acc, touched)
+        return candidates
+
+    def _exact_kth(self, query, pool, partial, k) -> float:
+        """The k-th best full score among the EXACT_TOP best-started passages: a strong early theta."""
+        top = pool[np.argpartition(partial, len(partial) - min(EXACT_TOP, len(partial)))[-EXACT_TOP:]]
+        top.sort()
+        total = np.zeros(len(top), dtype=np.float32)
+        docs, w, tp = self.docs, self.weights_data, self.tier_ptr
+        for j, times in query:
+            for i in range(TIERS):
+                lo, hi = tp[j, i], tp[j, i + 1]
+                if hi > lo:
+                    seg = docs[lo:hi]
+                    pos = np.searchsorted(seg, top)
+                    np.minimum(pos, hi - lo - 1, out=pos)
+                    found = seg[pos] == top
+                    total[found] += w[lo:hi][pos[found]] * times
+        return float(np.partition(total, len(total) - k)[len(total) - k]) if len(total) >= k else 0.0
+
+    def _finish(self, candidates, rest_terms, theta, k, acc, touched) -> np.ndarray:
+        """Add the untouched tiers' weights of these passages, the strongest term first, dropping the
+        passages that fall out of reach as the bound of what is left shrinks."""
+        docs, w, tp = self.docs, self.weights_data, self.tier_ptr
+        ordered = False
+        rest_terms.sort(key=lambda r: -r[0])
+        remaining = sum(r[0] for r in rest_terms)
+        for bound, j, times, level in rest_terms:
+            if len(candidates) > k:
+                partial = acc[candidates]
+                theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
+                candidates = candidates[partial + remaining * (1 + _SLACK) >= theta]
+            remaining -= bound
+            for i in range(level, TIERS):
+                lo, hi = tp[j, i], tp[j, i + 1]
+                if hi == lo:
+                    continue
+                seg = docs[lo:hi]
+                if len(candidates) * 4 > hi - lo:
+                    np.add.at(acc, seg, w[lo:hi] * times)
+                    touched.append(seg)
+                    continue
+                if not ordered:
+                    candidates.sort()
+                    ordered = True
+                pos = np.searchsorted(seg, candidates)
+                np.minimum(pos, len(seg) - 1, out=pos)
+                found = seg[pos] == candidates
+                if found.any():
+                    acc[candidates[found]] += w[lo:hi][pos[found]] * times
+        return candidates
