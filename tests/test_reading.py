@@ -86,8 +86,12 @@ def test_the_answer_quotes_the_informative_unit_not_the_lead_in(service):
             "algorithms\n- a system design round")
     weights = {t: 1.0 for t in ("interview", "consist", "round", "code", "algorithm", "design", "tough")}
     answer = compose([(1, text)], weights, kb.index.term_idf)
-    assert answer.startswith("They consist of:\n- a coding round on data structures and algorithms\n"
-                             "- a system design round [1]")  # the list first, whole, with its lead-in
+    # the list is quoted whole with its lead-in; the short opening sentence only with it, in the text's order
+    assert answer.endswith("They consist of:\n- a coding round on data structures and algorithms\n"
+                           "- a system design round [1]")
+    assert answer in ("They consist of:\n- a coding round on data structures and algorithms\n- a system design round [1]",
+                      "Interviews are notoriously tough. [1]\nThey consist of:\n- a coding round on data structures "
+                      "and algorithms\n- a system design round [1]")
 
 
 def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service):

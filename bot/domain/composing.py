@@ -79,31 +79,33 @@ def _score(unit: str, weights: dict[str, float], idf: Callable[[str], float], co
 
 
 def best_unit(text: str, weights: dict[str, float], idf: Callable[[str], float],
-              covered: set[str] = frozenset(), exclude: str = "") -> tuple[str, float]:
-    best, best_score = "", -1.0
+              covered: set[str] = frozenset(), exclude: int = -1) -> tuple[int, str, float]:
+    """(position, unit, score) of the passage's best unit, other than the one at `exclude`."""
+    best, best_at, best_score = "", -1, -1.0
     for i, unit in enumerate(units(text)):
-        if unit == exclude:
+        if i == exclude:
             continue
         score = _score(unit, weights, idf, covered) * (FIRST_UNIT_BONUS if i == 0 else 1.0)
         if score > best_score:
-            best, best_score = unit, score
-    return best, best_score
+            best, best_at, best_score = unit, i, score
+    return best_at, best, best_score
 
 
 def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Callable[[str], float],
             max_chars: int = MAX_ANSWER_CHARS) -> str:
-    """`texts`: (citation number, passage text), best first. Returns the quoted answer with markers."""
-    picked: list[str] = []
+    """`texts`: (citation number, passage text), best first. Returns the quoted answer with markers;
+    two units of one passage are quoted in their own order ("Interviews are tough. They consist of: ...")."""
+    picked: list[tuple[int, int, str]] = []  # (citation number, position in its passage, quoted text)
     covered: set[str] = set()
     first_score = 0.0
     used = 0
     slots = list(texts[:1]) * SECOND_UNIT + list(texts[:3])  # the best passage may give two units
-    quoted_units: dict[int, str] = {}
+    quoted_at: dict[int, int] = {}
     for n, text in slots:
-        unit, score = best_unit(text, weights, idf, covered, exclude=quoted_units.get(n, ""))
-        if not unit or unit == quoted_units.get(n):
+        at, unit, score = best_unit(text, weights, idf, covered, exclude=quoted_at.get(n, -1))
+        if not unit or at == quoted_at.get(n):
             continue
-        quoted_units.setdefault(n, unit)
+        quoted_at.setdefault(n, at)
         if picked:
             adds = set(analyse(unit)) & set(weights) - covered
             if score < CLOSE_IN_STRENGTH * first_score or not adds:
@@ -111,12 +113,15 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
         quoted = _fit(unit.lstrip("-*• ").strip(), min(MAX_UNIT_CHARS, max_chars - used - 6))
         if picked and used + len(quoted) + 6 > max_chars:
             break
-        picked.append(f"{quoted} [{n}]")
+        entry = (n, at, f"{quoted} [{n}]")
+        same = [i for i, (m, pos, _) in enumerate(picked) if m == n and pos > at]
+        picked.insert(same[0], entry) if same else picked.append(entry)
         used += len(quoted) + 6
         covered |= set(analyse(unit)) & set(weights)
         if not first_score:
             first_score = max(score, 1e-9)
-    if not picked and texts:
+    parts = [p for _, _, p in picked]
+    if not parts and texts:
         n, text = texts[0]
-        picked.append(f"{_fit(split_sentences(text)[0], MAX_UNIT_CHARS)} [{n}]")
-    return "\n".join(picked) if any("\n" in p for p in picked) else " ".join(picked)
+        parts.append(f"{_fit(split_sentences(text)[0], MAX_UNIT_CHARS)} [{n}]")
+    return "\n".join(parts) if any("\n" in p for p in parts) else " ".join(parts)
