@@ -112,7 +112,8 @@ QUERY_SYNONYMS: dict[str, str] = {
     "practice": "practise", "practise": "practice",
     # outlook
     "future": "outlook", "outlook": "future", "trend": "trends future", "prospects": "future outlook",
-    "hype": "demand popular", "popular": "demand", "demand": "growth", "saturated": "demand",
+    "hype": "demand popular", "popular": "demand", "demand": "growth", "saturated": "demand", "oversaturated": "demand growth",
+    "overcrowded": "demand growth", "crowded": "demand growth", "competitive": "demand", "competition": "demand",
     "stand": "valuable candidate", "edge": "valuable candidate",
     # comparisons and meaning
     "difference": "vs", "differ": "vs", "compare": "vs", "compared": "vs",
