@@ -20,6 +20,9 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+from scipy import sparse
+
 from .analysis import CANONICAL, _raw_tokens, analyse, expand_query
 from .knowledge import Knowledge
 from .reading import Reading
@@ -88,36 +91,45 @@ def _ngrams(text: str) -> Counter:
 
 
 class HeadingMatcher:
-    """Character n-gram TF-IDF vectors of every section heading of one knowledge snapshot."""
+    """Character n-gram TF-IDF vectors of every section heading of one knowledge snapshot, as the rows of a
+    sparse matrix (unit length), so one sparse product scores a question against every heading."""
 
     def __init__(self, kb: Knowledge):
-        self.grams = {sid: _ngrams(s.heading) for sid, s in kb.guides.sections.items()}
+        self.section_ids = list(kb.guides.sections)
+        self.row = {sid: i for i, sid in enumerate(self.section_ids)}
+        counts = [_ngrams(kb.guides.sections[sid].heading) for sid in self.section_ids]
         df: Counter = Counter()
-        for grams in self.grams.values():
+        for grams in counts:
             df.update(grams.keys())
-        n = len(self.grams) or 1
-        self.idf = {g: math.log(1 + n / d) for g, d in df.items()}
+        n = len(counts) or 1
+        self.column = {g: j for j, g in enumerate(df)}
+        self.idf = np.array([math.log(1 + n / df[g]) for g in df])
         self.default_idf = math.log(1 + n)
-        self.norms = {sid: self._norm(g) for sid, g in self.grams.items()}
+        rows, cols, vals = [], [], []
+        for i, grams in enumerate(counts):
+            for g, c in grams.items():
+                rows.append(i)
+                cols.append(self.column[g])
+                vals.append((1 + math.log(c)) * self.idf[self.column[g]])
+        matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(counts), len(self.column)))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        self.matrix = sparse.diags(1.0 / norms) @ matrix
 
-    def _weight(self, gram: str, count: int) -> float:
-        return (1 + math.log(count)) * self.idf.get(gram, self.default_idf)
-
-    def _norm(self, grams: Counter) -> float:
-        return math.sqrt(sum(self._weight(g, c) ** 2 for g, c in grams.items())) or 1.0
-
-    def vector(self, text: str) -> tuple[dict[str, float], float]:
+    def similarities(self, text: str) -> np.ndarray:
+        """Cosine similarity of `text` with every heading (in `section_ids` order)."""
         grams = _ngrams(text)
-        vec = {g: self._weight(g, c) for g, c in grams.items()}
-        return vec, math.sqrt(sum(v * v for v in vec.values())) or 1.0
-
-    def similarity(self, query: tuple[dict[str, float], float], section_id: str) -> float:
-        vec, norm = query
-        grams = self.grams.get(section_id)
-        if not grams:
-            return 0.0
-        dot = sum(v * self._weight(g, grams[g]) for g, v in vec.items() if g in grams)
-        return dot / (norm * self.norms[section_id])
+        if not grams or not self.column:
+            return np.zeros(len(self.section_ids))
+        vec = np.zeros(len(self.column))
+        norm = 0.0
+        for g, c in grams.items():
+            j = self.column.get(g)
+            weight = (1 + math.log(c)) * (self.idf[j] if j is not None else self.default_idf)
+            norm += weight * weight
+            if j is not None:
+                vec[j] = weight
+        return self.matrix @ vec / (math.sqrt(norm) or 1.0)
 
 
 _matchers: dict[int, HeadingMatcher] = {}
@@ -149,11 +161,11 @@ def rank(kb: Knowledge, reading: Reading, k: int = CANDIDATES) -> list[Ranked]:
     pool = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:max(k, CANDIDATES)]
     best = pool[0][1]
     matcher = heading_matcher(kb)
-    queries = [matcher.vector(q) for q in _question_texts(reading)]
+    similarity = np.max([matcher.similarities(q) for q in _question_texts(reading)], axis=0)
     ranked = []
     for doc, score in pool:
-        sid = kb.passages[doc].section_id
-        heading = max((matcher.similarity(q, sid) for q in queries), default=0.0)
+        row = matcher.row.get(kb.passages[doc].section_id)
+        heading = float(similarity[row]) if row is not None else 0.0
         ranked.append(Ranked(doc, score / best + HEADING_WEIGHT * heading, score))
     ranked.sort(key=lambda r: (-r.score, r.doc))
     return ranked[:k]
