@@ -24,8 +24,8 @@ T0 = datetime(2024, 6, 1, 9, 30, tzinfo=timezone.utc)
 
 def test_one_linear_history_shipped_inside_the_package():
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0002"]
-    assert [r.revision for r in script.walk_revisions("base", "heads")] == ["0002", "0001"]
+    assert script.get_heads() == ["0003"]
+    assert [r.revision for r in script.walk_revisions("base", "heads")] == ["0003", "0002", "0001"]
     package_data = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     patterns = package_data["bot.storage"]
     assert {"migrations/*.py", "migrations/versions/*.py", "alembic.ini"} <= set(patterns)
@@ -43,10 +43,10 @@ async def _schema_diff(db: Database) -> list:
 async def test_empty_database_to_head_matches_the_models(empty_database: Database):
     assert await empty_database.current_revision() is None
     await empty_database.upgrade()
-    assert await empty_database.current_revision() == "0002"
+    assert await empty_database.current_revision() == "0003"
     assert await _schema_diff(empty_database) == []
     await empty_database.upgrade()  # running it again (every start does) changes nothing
-    assert await empty_database.current_revision() == "0002"
+    assert await empty_database.current_revision() == "0003"
 
 
 async def test_downgrade_to_base_and_back(empty_database: Database):
@@ -100,7 +100,7 @@ async def test_upgrading_from_the_first_revision_keeps_the_data(empty_database: 
                   for t in ("members", "goals", "roadmap_progress", "reading_items")}
 
     await db.upgrade()
-    assert await db.current_revision() == "0002"
+    assert await db.current_revision() == "0003"
     async with db.engine.connect() as conn:
         for table, rows in before.items():
             after = (await conn.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2"))).all()
@@ -124,8 +124,8 @@ async def test_a_failing_upgrade_changes_nothing(empty_database: Database, tmp_p
     """All revisions of one upgrade run in a single transaction, on SQLite as on PostgreSQL."""
     migrations = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, migrations)
-    (migrations / "versions" / "0003_broken.py").write_text(
-        'revision = "0003"\ndown_revision = "0002"\nbranch_labels = depends_on = None\n'
+    (migrations / "versions" / "0004_broken.py").write_text(
+        'revision = "0004"\ndown_revision = "0003"\nbranch_labels = depends_on = None\n'
         "import sqlalchemy as sa\nfrom alembic import op\n\n"
         "def upgrade():\n"
         '    op.create_table("half_done", sa.Column("id", sa.Integer, primary_key=True))\n'

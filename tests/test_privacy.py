@@ -62,7 +62,7 @@ async def test_export_then_delete_leaves_no_row_naming_the_member(services, data
 
     report = await services.privacy.delete(ALICE)
     assert report.deleted["goals"] == 2 and report.deleted["members"] == 1
-    assert report.anonymised == {"knowledge_reloads": 1}
+    assert report.anonymised == {"knowledge_reloads": 1, "guide_changes": 0}
     assert await rows_naming(database, ALICE) == []
 
     # Bob keeps everything of his own; only his vote on Alice's deleted answer went with it.

@@ -183,6 +183,38 @@ class KnowledgeReload(Base):
     summary: Mapped[str] = mapped_column(Text)
 
 
+# --------------------------------------------------------------------------- 0003: shared knowledge
+
+GUIDE_ACTIONS = ("add", "replace", "remove")
+
+
+class GuideChange(Base):
+    """A moderator's change to one guide file (kept forever: a removed guide can be restored from it).
+
+    `content` is the guide's text as uploaded (UTF-8, checked on upload) (for a removal, the text that was served until then) and
+    `checksum` its SHA-256; `version` is the knowledge version the change made."""
+
+    __tablename__ = "guide_changes"
+    __table_args__ = (CheckConstraint("action IN ('add', 'replace', 'remove')", name="action"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    file_name: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str] = mapped_column(String(64))
+    changed_by: Mapped[int | None] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime]
+
+
+class KnowledgeState(Base):
+    """One row (id 1): the knowledge version every process compares with the one it serves."""
+
+    __tablename__ = "knowledge_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime]
+
+
 # Every column that holds a member's Discord user id, with what deleting that member does to the row:
 # "delete" removes the row, "anonymise" sets the column to NULL (the row itself is not about the member).
 MEMBER_COLUMNS: dict[str, tuple[str, str]] = {
@@ -193,6 +225,7 @@ MEMBER_COLUMNS: dict[str, tuple[str, str]] = {
     "answers": ("user_id", "delete"),
     "answer_votes": ("user_id", "delete"),
     "knowledge_reloads": ("reloaded_by", "anonymise"),
+    "guide_changes": ("changed_by", "anonymise"),
 }
 # Tables that never name a member (server configuration, aggregated questions).
-MEMBERLESS_TABLES = frozenset({"guild_settings", "guild_ask_channels", "unanswered_questions"})
+MEMBERLESS_TABLES = frozenset({"guild_settings", "guild_ask_channels", "unanswered_questions", "knowledge_state"})
