@@ -35,10 +35,15 @@ def _corpus(seed=7, docs=800, words=300):
     return rng, vocab, [rng.choices(vocab, weights, k=rng.randint(0, 60)) for _ in range(docs)]
 
 
-@pytest.mark.parametrize("tier_min", [search.TIER_MIN, 8])  # 8: nearly every list is cut into tiers
-def test_fast_path_matches_rank_bm25_full_scoring(monkeypatch, tier_min):
+# (TIER_MIN, POOL, UNIQUE_MAX): as shipped; every list of more than 8 in tiers; and tiny pools, so most
+# postings are added in bulk and candidates repeat (the paths a 100k-passage index takes)
+@pytest.mark.parametrize("tier_min, pool, unique_max", [(search.TIER_MIN, search.POOL, search.UNIQUE_MAX),
+                                                        (8, search.POOL, search.UNIQUE_MAX), (8, 16, 4), (8, 40, 64)])
+def test_fast_path_matches_rank_bm25_full_scoring(monkeypatch, tier_min, pool, unique_max):
     """Weights are float32: a score of m terms is within m * 2**-24 of rank-bm25's, so rtol 1e-6 is honest."""
     monkeypatch.setattr(search, "TIER_MIN", tier_min)
+    monkeypatch.setattr(search, "POOL", pool)
+    monkeypatch.setattr(search, "UNIQUE_MAX", unique_max)
     rng, words, corpus = _corpus()
     index = SearchIndex(corpus)
     assert index.weights_data.dtype == np.float32
@@ -47,7 +52,7 @@ def test_fast_path_matches_rank_bm25_full_scoring(monkeypatch, tier_min):
         query = rng.choices(words + ["unknown"], k=rng.randint(1, 6))  # repeats count twice, as in rank-bm25
         expected = reference.get_scores(query)
         assert np.allclose(index.scores(query), expected, rtol=1e-6, atol=0)
-        for k in (1, 3, 10, 50):
+        for k in (1, 3, 10, 50, 200):
             hits = index.search(query, k)
             best = np.sort(expected)[::-1][:k]
             assert len(hits) == min(k, int((expected > 0).sum()))

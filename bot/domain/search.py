@@ -42,9 +42,11 @@ TIERS = 4
 TIER_MIN = 2048                        # a posting list this long or shorter stays one tier
 TIER_CUTS = (1 / 64, 1 / 16, 1 / 4)    # where tiers 1, 2, 3 start, as a share of the list (best first)
 _CHUNK = 1 << 20                       # postings per step of the weight formula (bounds its temporaries)
-EXACT_TOP = 64                         # best-started passages scored in full for an early theta
+UNIQUE_MAX = 16384                     # repeated candidates are sorted out below this many
+EXACT_TOP = 32                         # best-started passages scored in full for an early theta
 POOL = 4096                            # passages tracked one by one for the k-th best partial score
 INDEX_FORMAT = 1                       # bump when the saved layout or the weights' meaning changes
+_TINY = float(np.finfo(np.float32).tiny)
 _SLACK = 1e-5                          # relative margin on the pruning bounds against float32 rounding
 
 
@@ -58,6 +60,17 @@ class ReferenceBM25(BM25Okapi):
 
     def _calc_idf(self, nd):  # noqa: D401 - rank-bm25 hook
         self.idf = {word: float(bm25_idf(self.corpus_size, freq)) for word, freq in nd.items()}
+
+
+def _unique(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique's hash table is slower on these sizes)."""
+    a = np.sort(a)
+    if len(a) > 1:
+        keep = np.empty(len(a), dtype=bool)
+        keep[0] = True
+        np.not_equal(a[1:], a[:-1], out=keep[1:])
+        a = a[keep]
+    return a
 
 
 def _digest(path: Path) -> str:
@@ -286,8 +299,11 @@ class SearchIndex:
             candidates = self._candidates(query, k, acc, touched)
             totals = acc[candidates]
         finally:
-            for d in touched:
-                acc[d] = 0
+            if sum(len(d) for d in touched) > self.n_docs // 16:  # a scatter of that many costs a fill
+                acc.fill(0)
+            else:
+                for d in touched:
+                    acc[d] = 0
         if len(candidates) > k:
             kth = np.partition(totals, len(totals) - k)[len(totals) - k]
             keep = np.flatnonzero(totals >= kth)
@@ -340,7 +356,7 @@ class SearchIndex:
                 pool_arr = np.concatenate(pool)
                 partial = acc[pool_arr]
                 theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
-                if level == 0 and len(pool_arr) > k:
+                if level == 0 and k <= EXACT_TOP // 2 and len(pool_arr) > EXACT_TOP:
                     theta = max(theta, self._exact_kth(query, pool_arr, partial, k))
                 if rest < theta:  # an unseen passage scores at most `rest`: below the k-th best seen
                     break
@@ -352,29 +368,36 @@ class SearchIndex:
                     skip.add(j)
                 if len(skip) == len(left):
                     break
-        floor = max(theta - rest, float(np.finfo(np.float32).tiny))  # below this: can't reach the top k
-        parts = []
-        for p in pool + bulk:  # pool passages are unique; a bulk one may repeat: mark taken ones negative
-            c = p[acc[p] >= floor]
-            if bulk:
-                acc[c] *= -1
-            parts.append(c)
+        rest_terms = sorted(((left[j], j, times, nxt[j]) for j, times in query if j in left), reverse=True)
+        seen = pool_n + sum(len(b) for b in bulk)
+        while rest_terms and tp[rest_terms[0][1], TIERS] - tp[rest_terms[0][1], rest_terms[0][3]] <= seen:
+            _, j, times, level = rest_terms.pop(0)  # few postings left: add them all, to every passage
+            lo, hi = tp[j, level], tp[j, TIERS]
+            np.add.at(acc, docs[lo:hi], w[lo:hi] * times)
+            touched.append(docs[lo:hi])  # passages reached only here score below theta: no candidates
+        if pool_n >= k:
+            partial = acc[np.concatenate(pool)]
+            theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
+        rest = sum(r[0] for r in rest_terms) * (1 + _SLACK)
+        floor = max(theta - rest, _TINY)  # a passage below this can't reach the k-th best score
+        parts = [p[acc[p] >= floor] for p in pool + bulk]
         candidates = np.concatenate(parts) if parts else np.zeros(0, np.int32)
-        if bulk:
-            acc[candidates] *= -1
-        if rest > 0:
-            rest_terms = [(left[j], j, times, nxt[j]) for j, times in query if j in left]
-            candidates = self._finish(candidates, rest_terms, theta, k, acc, touched)
-        return candidates
+        repeats = bool(bulk)  # a passage can be in several bulk segments: unique it once it is cheap
+        if repeats and len(candidates) <= UNIQUE_MAX:
+            candidates, repeats = _unique(candidates), False
+        if rest_terms:
+            candidates, repeats = self._finish(candidates, repeats, rest_terms, theta, k, acc, touched)
+        return _unique(candidates) if repeats else candidates
 
     def _exact_kth(self, query, pool, partial, k) -> float:
-        """The k-th best full score among the EXACT_TOP best-started passages: a strong early theta."""
-        top = pool[np.argpartition(partial, len(partial) - min(EXACT_TOP, len(partial)))[-EXACT_TOP:]]
-        top.sort()
-        total = np.zeros(len(top), dtype=np.float32)
+        """The k-th best full score among the EXACT_TOP best-started passages: a strong early theta.
+        Called after tier 0 of every term, which `partial` holds already."""
+        best = np.argpartition(partial, len(partial) - EXACT_TOP)[-EXACT_TOP:]
+        order = np.argsort(pool[best])
+        top, total = pool[best][order], partial[best][order].copy()
         docs, w, tp = self.docs, self.weights_data, self.tier_ptr
         for j, times in query:
-            for i in range(TIERS):
+            for i in range(1, TIERS):
                 lo, hi = tp[j, i], tp[j, i + 1]
                 if hi > lo:
                     seg = docs[lo:hi]
@@ -382,20 +405,24 @@ class SearchIndex:
                     np.minimum(pos, hi - lo - 1, out=pos)
                     found = seg[pos] == top
                     total[found] += w[lo:hi][pos[found]] * times
-        return float(np.partition(total, len(total) - k)[len(total) - k]) if len(total) >= k else 0.0
+        return float(np.partition(total, EXACT_TOP - k)[EXACT_TOP - k])
 
-    def _finish(self, candidates, rest_terms, theta, k, acc, touched) -> np.ndarray:
+    def _finish(self, candidates, repeats, rest_terms, theta, k, acc, touched):
         """Add the untouched tiers' weights of these passages, the strongest term first, dropping the
-        passages that fall out of reach as the bound of what is left shrinks."""
+        passages that fall out of reach as the bound of what is left shrinks. Returns (candidates, repeats)."""
         docs, w, tp = self.docs, self.weights_data, self.tier_ptr
-        ordered = False
-        rest_terms.sort(key=lambda r: -r[0])
+        ordered = not repeats
         remaining = sum(r[0] for r in rest_terms)
         for bound, j, times, level in rest_terms:
             if len(candidates) > k:
                 partial = acc[candidates]
-                theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
+                if not repeats:
+                    above = partial[partial >= theta]  # the k-th best is among these when they are k or more
+                    if len(above) >= k:
+                        theta = max(theta, float(np.partition(above, len(above) - k)[len(above) - k]))
                 candidates = candidates[partial + remaining * (1 + _SLACK) >= theta]
+                if repeats and len(candidates) <= UNIQUE_MAX:
+                    candidates, repeats, ordered = _unique(candidates), False, True
             remaining -= bound
             for i in range(level, TIERS):
                 lo, hi = tp[j, i], tp[j, i + 1]
@@ -413,5 +440,5 @@ class SearchIndex:
                 np.minimum(pos, len(seg) - 1, out=pos)
                 found = seg[pos] == candidates
                 if found.any():
-                    acc[candidates[found]] += w[lo:hi][pos[found]] * times
-        return candidates
+                    acc[candidates[found]] += w[lo:hi][pos[found]] * times  # a repeated passage: added once
+        return candidates, repeats
