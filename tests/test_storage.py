@@ -22,6 +22,16 @@ from bot.container import attach_storage
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=timezone.utc)
 
 
+def _revisions() -> list[str]:
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.database import alembic_config
+    return [r.revision for r in reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions()))]
+
+
+REVISIONS = _revisions()  # oldest first; the last is head
+
+
 def test_plain_urls_get_async_drivers():
     assert normalise_url("sqlite:///data/x.db").drivername == "sqlite+aiosqlite"
     assert normalise_url("postgresql://u@h/db").drivername == "postgresql+asyncpg"
@@ -103,7 +113,7 @@ async def test_backup_is_a_consistent_single_file_copy(tmp_path: Path):
     with sqlite3.connect(target) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
         assert conn.execute("SELECT user_id FROM members").fetchall() == [(1,)]
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(REVISIONS[-1],)]
 
 
 async def test_backup_needs_a_sqlite_file(database: Database, backend: str, tmp_path: Path):
@@ -139,7 +149,7 @@ async def test_db_commands_upgrade_and_back_up(tmp_path: Path):
     out, err = io.StringIO(), io.StringIO()
     db = Database(settings.database_url)
     try:
-        assert await db.upgrade() == ["0001", "0002"] and await db.upgrade() == []
+        assert await db.upgrade() == REVISIONS and await db.upgrade() == []
         await db.downgrade("base")
     finally:
         await db.dispose()
@@ -147,8 +157,8 @@ async def test_db_commands_upgrade_and_back_up(tmp_path: Path):
     assert await run_db_command(settings, "upgrade", out=out, err=err) == 0
     assert await run_db_command(settings, "backup", str(tmp_path / "copy.sqlite3"), out=out, err=err) == 0
     lines = out.getvalue().splitlines()
-    assert lines[0].endswith("schema revision 0002 (upgraded from an empty database).")
-    assert lines[1].endswith("schema revision 0002 (already up to date).")
+    assert lines[0].endswith(f"schema revision {REVISIONS[-1]} (upgraded from an empty database).")
+    assert lines[1].endswith(f"schema revision {REVISIONS[-1]} (already up to date).")
     assert lines[2].startswith("Backed up ") and (tmp_path / "copy.sqlite3").exists()
     assert await run_db_command(settings, "backup", str(tmp_path / "copy.sqlite3"), out=out, err=err) == 1
     assert "already exists" in err.getvalue()
