@@ -89,9 +89,8 @@ def test_the_answer_quotes_the_informative_unit_not_the_lead_in(service):
     # the list is quoted whole with its lead-in; the short opening sentence only with it, in the text's order
     assert answer.endswith("They consist of:\n- a coding round on data structures and algorithms\n"
                            "- a system design round [1]")
-    assert answer in ("They consist of:\n- a coding round on data structures and algorithms\n- a system design round [1]",
-                      "Interviews are notoriously tough. [1]\nThey consist of:\n- a coding round on data structures "
-                      "and algorithms\n- a system design round [1]")
+    head = answer[: answer.index("They consist of:")]
+    assert head in ("", "Interviews are notoriously tough. [1] ", "Interviews are notoriously tough. [1]\n")
 
 
 def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service):

@@ -184,6 +184,9 @@ def analyse(text: str) -> list[str]:
 QUERY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bhow much (?:money )?(?:do|does|did|can|could|will|would)\b.*\bmake\b"), "salary"),
     (re.compile(r"\bgrad(?:uate)? (?:school|degree|studies)\b"), "master phd"),
+    # "how do I get into ML?", "best way to start a career in ML": the guides answer with their step-by-step paths
+    (re.compile(r"\b(?:how (?:do|can|should|would) (?:i|you|one|someone)|best (?:way|ways|path)|where|what steps)\b"
+                r".*\b(?:start|begin|get into|break into|get started|become|enter)\b"), "steps"),
 )
 
 

@@ -20,6 +20,7 @@ from .passages import split_sentences
 MAX_ANSWER_CHARS = 600
 MAX_UNIT_CHARS = 450
 CLOSE_IN_STRENGTH = 0.5  # a further source's best unit must score at least this share of the first's
+SHORT_UNIT = 120  # a unit shorter than this is quoted with its neighbour (the sentence after it, or before)
 SECOND_UNIT = 1  # how many times the best passage is asked for a further unit
 FIRST_UNIT_BONUS = 1.3   # a passage's opening unit often states what its heading asks
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -113,6 +114,15 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
         quoted = _fit(unit.lstrip("-*• ").strip(), min(MAX_UNIT_CHARS, max_chars - used - 6))
         if picked and used + len(quoted) + 6 > max_chars:
             break
+        if not picked and len(unit) < SHORT_UNIT:  # a short sentence goes with its neighbour
+            neighbours = units(text)
+            near = at + 1 if at + 1 < len(neighbours) else at - 1
+            if 0 <= near != at and len(quoted) + len(neighbours[near]) + 1 <= MAX_UNIT_CHARS:
+                pair = (quoted, neighbours[near].lstrip("-*• ").strip())
+                quoted = f" [{n}] ".join(pair if near > at else pair[::-1])  # each sentence keeps its marker
+                at = min(at, near)
+                quoted_at[n] = at
+                covered |= set(analyse(neighbours[near])) & set(weights)
         entry = (n, at, f"{quoted} [{n}]")
         same = [i for i, (m, pos, _) in enumerate(picked) if m == n and pos > at]
         picked.insert(same[0], entry) if same else picked.append(entry)
