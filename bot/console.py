@@ -94,7 +94,8 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, sessi
         answer = await asyncio.to_thread(services.answers.answer, line, previous=previous)
     except CareerbotError as exc:
         return str(exc)
-    if not answer.answered and answer.kind != "small_talk" and services.community is not None:
+    if (not answer.answered and answer.kind != "small_talk" and answer.reason != "not_english"
+            and services.community is not None):
         try:
             await services.community.record_unanswered(None, line)
         except CareerbotError:

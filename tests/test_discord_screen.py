@@ -100,8 +100,10 @@ async def test_a_question_in_another_language_is_invited_in_english(harness):
     embed = reply.embeds[0]
     assert embed["description"] == NOT_ENGLISH_NOTE and "guides are written in English" in embed["footer"]["text"]
     assert "don't cover" not in reply.text and not embed.get("fields")
+    assert await harness.bot.services.community.gaps(harness.guild.id) == []  # a language, not a gap in the guides
     english = (await harness.slash("ask", question="what is the best pizza topping in naples?")).reply
     assert "don't cover" in english.text  # an English question the guides don't cover is still told so
+    assert len(await harness.bot.services.community.gaps(harness.guild.id)) == 1
     harness.assert_no_pings()
 
 

@@ -72,7 +72,8 @@ class Ask(commands.Cog):
             return {"content": answer.answer}
         try:
             answer_id = await services.community.record_answer(
-                user_id, answer.question, answered=answer.answered, guild_id=guild_id, count_unanswered=True,
+                user_id, answer.question, answered=answer.answered, guild_id=guild_id,
+                count_unanswered=answer.reason != "not_english",  # a gap in the guides, not a language
                 cited_section_ids=[c.section_id for c in answer.citations])
         except StorageUnavailable:  # the database is down or busy: answer anyway, say nothing alarming
             log.warning("could not log an answer (database unavailable); sending it without feedback buttons")
