@@ -152,6 +152,17 @@ async def test_nul_characters_in_member_text_are_removed_on_the_way_in(services)
     assert (await services.community.last_reload()).summary == "ok"
 
 
+async def test_undecodable_input_bytes_are_stored_as_replacement_characters(services):
+    """Bytes that aren't UTF-8 reach Python as lone surrogates (stdin's surrogateescape), which no database
+    can encode: they are stored as U+FFFD instead of failing the write."""
+    raw = b"learn \xff\xfe stuff".decode("utf-8", "surrogateescape")
+    assert (await services.goals.add(42, raw)).text == "learn \ufffd\ufffd stuff"
+    assert [g.text for g in await services.goals.list(42)] == ["learn \ufffd\ufffd stuff"]
+    assert await services.community.record_unanswered(None, f"what about {raw}") == 1
+    answer_id = await services.community.record_answer(42, raw, answered=False, count_unanswered=True)
+    assert (await services.community.get_answer(answer_id)).question == "learn \ufffd\ufffd stuff"
+
+
 async def test_postgres_connections_give_up_in_seconds_and_keep_the_callers_connect_args():
     """An unreachable host (no refusal, just silence) fails after PG_CONNECT_TIMEOUT_S, not asyncpg's
     default minute; pool_pre_ping and hide_parameters are on."""

@@ -26,7 +26,7 @@ from bot.storage.models import (
     KnowledgeReload,
     UnansweredQuestion,
 )
-from bot.storage.queries import Clock, check_user_id, no_nul, upsert, utcnow
+from bot.storage.queries import Clock, check_user_id, storable, upsert, utcnow
 
 from .errors import DomainError, LimitReached, NotFound
 
@@ -46,12 +46,12 @@ def strip_discord_ids(text: str) -> str:
         if match.group(1):
             return _MENTION_WORDS[match.group(1)]
         return match.group(2) or "[id]"
-    return _DISCORD_PARTS.sub(replace, no_nul(text))
+    return _DISCORD_PARTS.sub(replace, storable(text))
 
 
 def normalise_question(text: str) -> str:
     """Case-folded, whitespace-collapsed question text without mentions, emoji or other Discord ids."""
-    text = _DISCORD_REFERENCE.sub(" ", unicodedata.normalize("NFKC", no_nul(text)))
+    text = _DISCORD_REFERENCE.sub(" ", unicodedata.normalize("NFKC", storable(text)))
     text = " ".join(text.casefold().split()).strip(_EDGE_PUNCTUATION)
     return text[:NORMALISED_QUESTION_MAX].rstrip()
 
@@ -263,7 +263,7 @@ class CommunityService:
 
     async def record_reload(self, reloaded_by: int | None, ok: bool, summary: str = "") -> None:
         async with self.db.write() as session:
-            session.add(KnowledgeReload(reloaded_at=self.clock(), reloaded_by=reloaded_by, ok=ok, summary=no_nul(summary)[:2000]))
+            session.add(KnowledgeReload(reloaded_at=self.clock(), reloaded_by=reloaded_by, ok=ok, summary=storable(summary)[:2000]))
 
     async def last_reload(self) -> ReloadRecord | None:
         stmt = select(KnowledgeReload).order_by(KnowledgeReload.reloaded_at.desc(), KnowledgeReload.id.desc()).limit(1)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.storage.database import Database
 from bot.storage.models import GOAL_TEXT_MAX, Goal
-from bot.storage.queries import Clock, check_user_id, lock_member, no_nul, utcnow
+from bot.storage.queries import Clock, check_user_id, lock_member, storable, utcnow
 
 from .errors import DomainError, LimitReached, NotFound
 
@@ -39,7 +39,7 @@ def earliest_today(now: datetime) -> date:
 
 
 def clean_goal_text(text: str) -> str:
-    cleaned = " ".join(no_nul(text).split())
+    cleaned = " ".join(storable(text).split())
     if not cleaned:
         raise DomainError("A goal needs a description, e.g. \"Finish an end-to-end ML project\".")
     if len(cleaned) > GOAL_TEXT_MAX:

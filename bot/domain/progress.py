@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from bot.storage.database import Database
 from bot.storage.models import SECTION_ID_MAX, ReadingItem, RoadmapProgress
-from bot.storage.queries import Clock, check_user_id, lock_member, no_nul, upsert, utcnow
+from bot.storage.queries import Clock, check_user_id, lock_member, storable, upsert, utcnow
 
 from .errors import DomainError, LimitReached, NotFound
 from .roadmap import Item, Roadmap, Stage
@@ -138,7 +138,7 @@ class RoadmapProgressService:
         if status not in STATUSES:
             raise DomainError(f"Status must be one of {', '.join(STATUSES)}.")
         roadmap = self.roadmap()
-        item_id = no_nul(item_id).strip()
+        item_id = storable(item_id).strip()
         item = roadmap.item(item_id)
         now = self.clock()
         async with self.db.write() as session:
@@ -254,7 +254,7 @@ class ReadingListService:
         result = SaveResult()
         wanted = []
         for raw in section_ids:
-            section_id = no_nul(raw).strip()
+            section_id = storable(raw).strip()
             section = sections.get(section_id) if len(section_id) <= SECTION_ID_MAX else None
             if section is None:
                 result.missing.append(section_id)
@@ -284,7 +284,7 @@ class ReadingListService:
         return result
 
     async def _owned(self, session, user_id: int, ref: int | str) -> ReadingItem:
-        text = no_nul(str(ref)).strip()
+        text = storable(str(ref)).strip()
         if text.isascii() and text.isdigit():
             row = await session.get(ReadingItem, int(text)) if int(text) <= 2**31 - 1 else None
             row = row if row is not None and row.user_id == user_id else None

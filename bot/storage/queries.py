@@ -5,6 +5,7 @@ concurrent writers never lose an update; counters are updated with `SET count = 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -26,10 +27,15 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def no_nul(text: str | None) -> str:
-    """Member text without NUL characters, which PostgreSQL can't store or even compare against (SQLite
-    can): applied to every piece of member text on its way in, so a stray NUL never fails a write."""
-    return (text or "").replace("\x00", "")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str | None) -> str:
+    """Member text as every database can store and compare it: NUL characters removed (PostgreSQL can't
+    hold them; SQLite can) and lone surrogates, which have no UTF-8 form (undecodable input bytes become
+    them), replaced by U+FFFD. Applied to every piece of member text on its way in, so neither ever
+    fails a write."""
+    return _LONE_SURROGATE.sub("\ufffd", (text or "").replace("\x00", ""))
 
 
 def check_user_id(user_id: int) -> int:
