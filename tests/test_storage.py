@@ -205,3 +205,12 @@ async def test_backup_of_a_corrupt_file_is_one_line_and_leaves_nothing_behind(tm
     assert out.getvalue() == "" and len(err.getvalue().splitlines()) == 1
     assert err.getvalue().startswith("Not backed up:") and "Traceback" not in err.getvalue()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no copy, no copy.sqlite3.partial
+
+
+async def test_backup_to_a_folder_that_cannot_be_created_is_one_line(tmp_path: Path):
+    settings = Settings(database_url=f"sqlite:///{(tmp_path / 'bot.sqlite3').as_posix()}")
+    out, err = io.StringIO(), io.StringIO()
+    assert await run_db_command(settings, "upgrade", out=out, err=err) == 0
+    (tmp_path / "a-file").write_text("x")
+    assert await run_db_command(settings, "backup", str(tmp_path / "a-file" / "copy.sqlite3"), out=out, err=err) == 1
+    assert err.getvalue().startswith("Not backed up: can't create the folder") and len(err.getvalue().splitlines()) == 1

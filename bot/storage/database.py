@@ -183,7 +183,10 @@ class Database:
             raise DomainError("The backup path is the database itself; choose another path.")
         if destination.exists() and not overwrite:
             raise DomainError(f"{destination} already exists; choose another path.")
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DomainError(f"Not backed up: can't create the folder {destination.parent} ({exc.strerror}).") from exc
         await asyncio.to_thread(_sqlite_backup, source, destination)
         return destination
 
