@@ -109,6 +109,8 @@ def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service
     "Is machine learning still a good career choice in 2026?",
     "Would you recommend ML engineering to a 19-year-old starting today?",
     "Is it expected to finish all the resources listed in this course in a week?",
+    "What is the interview process like at Meta for MLE?",
+    "Which bootcamp is better for ML, Springboard or General Assembly?",
 ])
 def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(service, question):
     answer = service.answer(question)
@@ -116,6 +118,15 @@ def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(s
     if answer.kind == "related":
         assert answer.answer == RELATED_NOTE and 1 <= len(answer.citations) <= 3
         assert [c.rank for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+@pytest.mark.parametrize("question", [
+    "Do companies like Google hire ML engineers without a PhD?",  # a company named, its process not asked
+    "How do I prepare for the coding round of ML interviews?",
+    "which big tech companies are hiring ML engineers?",
+])
+def test_near_misses_of_those_kinds_are_still_answered(service, question):
+    assert service.answer(question).answered
 
 
 def test_related_reading_through_the_cli_keeps_the_json_contract():

@@ -128,6 +128,19 @@ _PERSONAL = re.compile(
     r"\b(?:in my (?:position|situation|case|shoes)|someone (?:like me|in my)|for me\b|am i ready|i am ready|"
     r"is (?:he|she|they|this person) right|my (?:gpa|grades?|age|chances?)|kill (?:any|my) chances?|"
     r"\d+[- ]years?[- ]old|visa|immigration|green card|h-?1b)", re.I)
+# A named company's own process, or a choice between named programmes: what one employer or school does
+# is not something career guides settle.
+_COMPANIES = (r"google|meta|facebook|amazon|aws|apple|microsoft|netflix|openai|deepmind|anthropic|nvidia|tesla|uber|"
+              r"airbnb|spotify|linkedin|twitter|bytedance|tiktok|faang|maang|big tech")
+_COMPANY_PROCESS = re.compile(  # within one sentence, a few words apart
+    rf"\b(?:{_COMPANIES})(?:'s|’s)?\b[^.?!]{{0,40}}\b(?:interviews?|process|loop|rounds?|offers?|leveling|culture|"
+    rf"referrals?|onsites?)\b|\b(?:interviews?|process|loop|rounds?|offers?|onsites?|leveling|culture)\b[^.?!]{{0,40}}"
+    rf"\b(?:at|for|with|in) (?:{_COMPANIES})\b", re.I)
+_PROGRAMME_CHOICE = re.compile(
+    r"\b(?:which|what|best|recommend\w*|worth|better|vs\.?|versus)\b.*\b(?:bootcamps?|nanodegrees?|"
+    r"specializations?|certificates?|masters? programs?|programmes?|universities|university|mooc)\b|"
+    r"\b(?:bootcamps?|nanodegrees?|specializations?|certificates?|masters? programs?|programmes?)\b.*"
+    r"\b(?:worth it|which|better|vs\.?|versus|recommend\w*)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -138,11 +151,12 @@ class Kind:
     forecast: bool           # asks for a forecast about the market
     resource: bool           # asks about a resource the member is looking at
     personal: bool           # asks for a judgement of the asker's own case (age, grades, visa, "am I ready")
+    specific: bool = False   # a named company's own process, or a choice between named programmes
 
     @property
     def unsettled(self) -> bool:
         """A kind of question guides can't settle, however close their topic."""
-        return self.forecast or self.resource or self.personal
+        return self.forecast or self.resource or self.personal or self.specific
 
 
 def focus_terms(text: str, idf) -> tuple[str, ...]:
@@ -165,4 +179,5 @@ def kind_of(question: str, sections: list[set[str]], idf) -> Kind:
                       or _FORECAST_WILL.search(question)),
         resource=bool(_THIS_RESOURCE.search(question)),
         personal=bool(_PERSONAL.search(question)),
+        specific=bool(_COMPANY_PROCESS.search(question) or _PROGRAMME_CHOICE.search(question)),
     )
