@@ -91,8 +91,8 @@ def test_top_is_clamped(answers):
 # less a small margin. The bar (hit@1 0.90 ...) is higher; these stop them falling further.
 FLOOR = {"hit1": 0.62, "hit3": 0.75, "mrr10": 0.70, "off_topic_abstention": 0.95, "false_abstention_max": 0.07}
 # Real forum questions (tests/data/real_questions.jsonl, a copy of ../shared/eval's; tuned on): measured
-# 0.531 / 0.714 / 0.618, answer hit 0.531, off-topic abstention 0.679, false abstention 0.020.
-REAL_FLOOR = {"hit1": 0.51, "hit3": 0.69, "answer_hit": 0.5, "off_topic_abstention": 0.64, "false_abstention_max": 0.05}
+# 0.531 / 0.714 / 0.618, answer hit 0.551, off-topic abstention 0.679, false abstention 0.020.
+REAL_FLOOR = {"hit1": 0.51, "hit3": 0.69, "answer_hit": 0.53, "off_topic_abstention": 0.64, "false_abstention_max": 0.05}
 
 
 def test_eval_set_is_big_enough_and_well_formed():

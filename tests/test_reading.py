@@ -148,3 +148,30 @@ def test_eval_reads_lists_of_phrases_and_reports_answer_hit(tmp_path: Path):
     reports = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(reports) == 2 and reports[0]["hit1"] == 1.0 and reports[0]["off_topic_abstention"] == 1.0
     assert "answer_hit" in reports[0]
+
+
+def test_a_bullet_deep_in_a_long_list_is_quoted_with_its_lead_in(service):
+    kb = service._knowledge()
+    bullets = [f"- Item {n}: general duties of the role number {n} with many words to fill the line" for n in range(9)]
+    bullets.insert(7, "- Agile: working in an Agile environment with scrum ceremonies")
+    text = "Most roles include:\n" + "\n".join(bullets)
+    weights = {t: 1.0 for t in ("agil", "scrum", "environ")}
+    answer = compose([(1, text)], weights, kb.index.term_idf)
+    assert len(text) > MAX_ANSWER_CHARS and answer.startswith("Most roles include:\n")
+    assert "- Agile: working in an Agile environment with scrum ceremonies" in answer and answer.endswith("[1]")
+
+
+def test_a_guides_own_rhetorical_question_is_not_quoted_as_the_answer(service):
+    kb = service._knowledge()
+    text = "Will it break? Models break when the data they see in production drifts from the training data."
+    weights = {t: 1.0 for t in ("break", "model", "product", "data")}
+    assert compose([(1, text)], weights, kb.index.term_idf).startswith("Models break")
+
+
+def test_a_question_in_the_guide_scores_less_than_a_statement_with_fewer_of_the_words(service):
+    kb = service._knowledge()
+    idf = kb.index.term_idf
+    weights = {t: 1.0 for t in ("model", "break", "product", "retrain")}
+    text = ("Do models break in production? Teams retrain models on a schedule, and whenever monitoring shows a drop "
+            "in quality, so the model keeps up with the world it serves day after day.")
+    assert compose([(1, text)], weights, idf).startswith("Teams retrain models")

@@ -7,7 +7,9 @@ an informative unit beats a short lead-in that only repeats the topic ("Intervie
 tough.") Text is quoted, never rewritten; every quoted unit ends with its citation's `[n]`.
 The best passage may give a second unit; a second or third source is quoted only when its best unit is
 close in strength and adds question terms. A sentence about the document itself ("this guide is
-intended to...", "read on") is scored down.
+intended to...", "read on") and the guide's own rhetorical questions ("Will it break?") are scored
+down and never quoted beside an answer. A long list keeps the lines that hold the question's words, so an
+answer one bullet deep is not cut off; a short sentence comes with its neighbour.
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ SHORT_UNIT = 120  # a unit shorter than this is quoted with its neighbour (the s
 SECOND_UNIT = 1  # how many times the best passage is asked for a further unit
 FIRST_UNIT_BONUS = 1.3   # a passage's opening unit often states what its heading asks
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+LIST_REST_SHARE = 0.3  # what the other lines of a list add to its best line
+RHETORICAL_FACTOR = 0.3  # a guide's own question ("Will it break?") answers nothing
 FILLER_FACTOR = 0.3  # a sentence about the document itself ("this guide", "read on") answers nothing
 _FILLER = re.compile(r"\b(?:(?:this|our|the|career) (?:guide|article|blog|post|tutorial|page|section|ebook)|"
                      r"read on|next up|in this (?:article|blog|guide|post)|let(?:'|’)?s (?:look|dive|take|explore)|"
@@ -57,26 +61,47 @@ def units(text: str) -> list[str]:
     return out
 
 
-def _fit(unit: str, limit: int) -> str:
-    """A unit no longer than `limit`: a lead-in keeps as many whole list lines as fit."""
+def _fit(unit: str, limit: int, line_score: Callable[[str], float] | None = None) -> str:
+    """A unit no longer than `limit`: a lead-in keeps as many whole list lines as fit, those that hold the
+    question's words first (so the answer one bullet deep in a long list is not cut off), in list order."""
     if len(unit) <= limit:
         return unit
     lines = unit.split("\n")
-    kept = [lines[0]]
-    for line in lines[1:]:
-        if len("\n".join(kept + [line])) > limit:
-            break
-        kept.append(line)
-    if len(kept) > 1 or len(kept[0]) <= limit:
-        return "\n".join(kept)
-    sentences = split_sentences(kept[0])
-    return sentences[0] if len(sentences[0]) <= limit else kept[0][:limit].rsplit(" ", 1)[0] + " …"
+    order = list(range(1, len(lines)))
+    if line_score is not None:
+        order.sort(key=lambda i: -line_score(lines[i]))  # stable: equal scores keep the list's order
+    chosen: set[int] = set()
+    size = len(lines[0])
+    for i in order:
+        if size + 1 + len(lines[i]) <= limit:
+            chosen.add(i)
+            size += 1 + len(lines[i])
+    if chosen or len(lines[0]) <= limit:
+        return "\n".join([lines[0]] + [lines[i] for i in sorted(chosen)])
+    sentences = split_sentences(lines[0])
+    return sentences[0] if len(sentences[0]) <= limit else lines[0][:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _line_score(line: str, weights: dict[str, float], idf: Callable[[str], float], covered: set[str]) -> float:
+    terms = set(analyse(line))
+    return sum(weights[t] * idf(t) * (0.3 if t in covered else 1.0) for t in terms if t in weights)
 
 
 def _score(unit: str, weights: dict[str, float], idf: Callable[[str], float], covered: set[str]) -> float:
-    terms = set(analyse(unit))
-    gain = sum(weights[t] * idf(t) * (0.3 if t in covered else 1.0) for t in terms if t in weights)
-    return gain * FILLER_FACTOR if _FILLER.search(unit) else gain
+    """A sentence: its question terms. A lead-in and its list: the lead-in, its best line, and a share of
+    the others (a long list must not win on the sheer number of words it holds)."""
+    lines = unit.split("\n")
+    scores = [_line_score(line, weights, idf, covered) for line in lines]
+    if len(lines) > 1:
+        rest = sorted(scores[1:], reverse=True)
+        gain = scores[0] + rest[0] + LIST_REST_SHARE * sum(rest[1:])
+    else:
+        gain = scores[0]
+    if _FILLER.search(unit):
+        gain *= FILLER_FACTOR
+    if unit.rstrip().endswith("?"):
+        gain *= RHETORICAL_FACTOR
+    return gain
 
 
 def best_unit(text: str, weights: dict[str, float], idf: Callable[[str], float],
@@ -107,17 +132,21 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
         if not unit or at == quoted_at.get(n):
             continue
         quoted_at.setdefault(n, at)
+        if picked and (unit.rstrip().endswith("?") or _FILLER.search(unit)):
+            continue  # a guide's own question or a sentence about the guide is never quoted beside an answer
         if picked:
             adds = set(analyse(unit)) & set(weights) - covered
             if score < CLOSE_IN_STRENGTH * first_score or not adds:
                 continue
-        quoted = _fit(unit.lstrip("-*• ").strip(), min(MAX_UNIT_CHARS, max_chars - used - 6))
+        quoted = _fit(unit.lstrip("-*• ").strip(), min(MAX_UNIT_CHARS, max_chars - used - 6),
+                      lambda line: _line_score(line, weights, idf, covered))
         if picked and used + len(quoted) + 6 > max_chars:
             break
         if not picked and len(unit) < SHORT_UNIT:  # a short sentence goes with its neighbour
             neighbours = units(text)
             near = at + 1 if at + 1 < len(neighbours) else at - 1
-            if 0 <= near != at and len(quoted) + len(neighbours[near]) + 1 <= MAX_UNIT_CHARS:
+            plain = 0 <= near != at and not neighbours[near].rstrip().endswith("?") and not _FILLER.search(neighbours[near])
+            if plain and len(quoted) + len(neighbours[near]) + 1 <= MAX_UNIT_CHARS:
                 pair = (quoted, neighbours[near].lstrip("-*• ").strip())
                 quoted = f" [{n}] ".join(pair if near > at else pair[::-1])  # each sentence keeps its marker
                 at = min(at, near)
