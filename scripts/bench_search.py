@@ -199,14 +199,14 @@ def _engine(engine: str, texts: list[str]):
         index.index(tokens, show_progress=False)
         del tokens
 
-        def query(terms):
-            return index.retrieve([terms], k=K, show_progress=False)
+        def query(terms):  # bm25s refuses a query without terms
+            return index.retrieve([terms], k=K, show_progress=False) if terms else None
 
         def batch(queries):
-            return index.retrieve(queries, k=K, show_progress=False)
+            return index.retrieve([q for q in queries if q], k=K, show_progress=False)
 
         def top(terms):
-            scores = index.retrieve([terms], k=K, show_progress=False).scores[0]
+            scores = index.retrieve([terms], k=K, show_progress=False).scores[0] if terms else []
             return [float(s) * 2.5 for s in scores if s > 0]  # Lucene leaves out BM25's constant (k1 + 1)
         return index, query, batch, top
     if engine == "rank-bm25":

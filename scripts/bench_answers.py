@@ -1,0 +1,98 @@
+#!/usr/bin/env python
+"""Whole answers at 100,000 passages, seen from outside: `careerbot ask --json` vs bm25s-numba retrieval.
+
+    python scripts/bench_answers.py [--passages 100000] [--questions 135] [--runs 3]
+
+Generates a knowledge folder of `--passages` one-passage sections (scripts/event_loop_lag.py's generator,
+400 guide files so each stays under the guide size limit) and, in one run:
+
+1. first start: `careerbot ask --json --knowledge DIR` with one question (parses the guides, builds the
+   index and saves it to DIR/.index); second start: the same again (loads the saved index);
+2. batch: all questions of tests/data/eval.jsonl on stdin to one `careerbot ask --json` (reading, search,
+   coverage, composing, JSON); the cost per question is (batch time - one-question time) / (n - 1);
+3. bm25s's bare retrieval on the same passages (careerbot's `analyse` tokens, `BM25(method="lucene",
+   backend="numba")`, `retrieve([expand_query(q)], k=10)` per question with at least one term: bm25s
+   refuses an empty query), in a fresh process.
+
+Prints the minimum over --runs of each wall time, and the ratio answer / retrieval.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scripts.event_loop_lag import generate_knowledge  # noqa: E402
+
+CAREERBOT = [sys.executable, "-m", "bot.cli"]
+RETRIEVAL = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+import bm25s
+from bot.domain.analysis import analyse, expand_query
+from bot.domain.knowledge import build_knowledge, passage_index_text
+kb = build_knowledge({folder!r}, strict=False)
+tokens = [analyse(passage_index_text(kb.section_of(p), p)) for p in kb.passages]
+index = bm25s.BM25(k1=1.5, b=0.75, method="lucene", backend="numba")
+index.index(tokens, show_progress=False)
+questions = [q for q in json.loads({questions!r}) if expand_query(q)]  # bm25s refuses an empty query
+for q in questions[:5]:
+    index.retrieve([expand_query(q)], k=10, show_progress=False)
+times = []
+for q in questions:
+    t = time.perf_counter()
+    index.retrieve([expand_query(q)], k=10, show_progress=False)
+    times.append(time.perf_counter() - t)
+print(json.dumps(times))
+"""
+
+
+def timed(cmd: list[str], stdin: str) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--passages", type=int, default=100_000)
+    ap.add_argument("--questions", type=int, default=135)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    questions = [json.loads(line)["question"] for line in (ROOT / "tests/data/eval.jsonl").read_text().splitlines()
+                 if line.strip()][: args.questions]
+    with tempfile.TemporaryDirectory(prefix="bench_answers-") as tmp:
+        folder = generate_knowledge(Path(tmp) / "knowledge", passages=args.passages, files=400)
+        ask = CAREERBOT + ["ask", "--json", "--knowledge", str(folder)]
+        first = timed(ask, questions[0] + "\n")
+        seconds = [timed(ask, questions[0] + "\n") for _ in range(args.runs)]
+        batches = [timed(ask, "\n".join(questions) + "\n") for _ in range(args.runs)]
+        code = RETRIEVAL.format(root=str(ROOT), folder=str(folder), questions=json.dumps(questions))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+        if out.returncode != 0:
+            raise SystemExit(f"bm25s retrieval failed:\n{out.stderr[-2000:]}")
+        retrieval = json.loads(out.stdout.strip().splitlines()[-1])
+    n = len(questions)
+    per_answer = (min(batches) - min(seconds)) / (n - 1)
+    bare = statistics.fmean(retrieval)
+    print(f"{args.passages:,} passages, {n} questions (tests/data/eval.jsonl), min of {args.runs} runs")
+    print(f"first start (build + save index), one question: {first:.2f} s")
+    print(f"second start (saved index), one question:       {min(seconds):.2f} s  (runs: "
+          + ", ".join(f"{s:.2f}" for s in seconds) + ")")
+    print(f"batch of {n}: {min(batches):.2f} s -> {per_answer * 1e3:.3f} ms per whole answer")
+    print(f"bm25s-numba bare retrieval: mean {bare * 1e3:.3f} ms, p50 {statistics.median(retrieval) * 1e3:.3f} ms "
+          f"per question -> answer / retrieval = {per_answer / bare:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
