@@ -91,6 +91,8 @@ QUERY_SYNONYMS: dict[str, str] = {
     "junior": "entry-level", "beginner": "entry-level foundation", "newbie": "entry-level foundation",
     "fresher": "entry-level", "fresh": "entry-level", "intern": "internship experience",
     "internship": "experience", "start": "foundation first", "begin": "foundation first",
+    "resources": "courses online", "materials": "courses online", "employable": "hiring skills",
+    "land": "hiring", "landing": "hiring",
     "roadmap": "steps plan path", "path": "steps roadmap", "route": "path steps", "plan": "steps",
     "switch": "transition", "pivot": "transition", "move": "transition", "change": "transition",
     "background": "backgrounds come", "hard": "tough", "difficult": "tough", "tough": "hard",
@@ -184,6 +186,7 @@ def analyse(text: str) -> list[str]:
 QUERY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bhow much (?:money )?(?:do|does|did|can|could|will|would)\b.*\bmake\b"), "salary"),
     (re.compile(r"\bgrad(?:uate)? (?:school|degree|studies)\b"), "master phd"),
+    (re.compile(r"\bfoot in the door\b|\bfirst job\b|\bbreak(?:ing)? in\b"), "entry-level junior"),
     # "how do I get into ML?", "best way to start a career in ML": the guides answer with their step-by-step paths
     (re.compile(r"\b(?:how (?:do|can|should|would) (?:i|you|one|someone)|best (?:way|ways|path)|where|what steps)\b"
                 r".*\b(?:start|begin|get into|break into|get started|become|enter)\b"), "steps"),
