@@ -17,7 +17,7 @@ from .knowledge import Knowledge
 from .language import NOT_ENGLISH_NOTE, looks_english
 from .ranking import query_weights, rank
 from .reading import Reading, is_follow_up, read_follow_up, read_message
-from .scope import CAREER_TERMS, CONVERSATIONAL, FIELD_TERMS, TopicSignals, kind_of, verdict
+from .scope import ASKING, CAREER_TERMS, FIELD_TERMS, TopicSignals, kind_of, verdict
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP = 10
@@ -151,7 +151,7 @@ class AnswerService:
     def topic(self, question: str, best: Citation | None, kb: Knowledge) -> TopicSignals | None:
         """Is the question about the field at all (None: nothing matched)? See scope.py."""
         # how something is asked ("help", "advice") and a year or an age are not what it is about
-        terms = [t for t in content_terms(question) if not t.isdigit() and t not in CONVERSATIONAL]
+        terms = [t for t in content_terms(question) if not t.isdigit() and t not in ASKING]
         if best is None or not terms:
             return None
         idf = kb.index.term_idf

@@ -108,7 +108,7 @@ guidance help helpful actually really basically honestly literally obviously cur
 wondered confused confuse confusing sure unsure though although however anyway anyways think thought
 heard hear say says said ask asking question questions love like want wanting wish hope hoping stuff
 lot lots little bit kind sort maybe perhaps probably someone everyone anyone people guys guy sir bro hi
-hello hey thanks thank please appreciate appreciated
+hello hey thanks thank please appreciate appreciated need needed needs
 """))
 
 _FORECAST_TIME = re.compile(
