@@ -322,7 +322,7 @@ class SearchIndex:
         docs, w, tp, ub = self.docs, self.weights_data, self.tier_ptr, self.tier_ub
         pool: list[np.ndarray] = []
         bulk: list[np.ndarray] = []  # segments added without tracking which passages are new
-        pool_n, theta, rest = 0, 0.0, 0.0
+        pool_n, theta, rest, pool_arr = 0, 0.0, 0.0, None
         skip: set[int] = set()  # terms whose remaining bounds sum to less than theta: never add, look up
         nxt = {j: 0 for j, _ in query}  # each term's first tier not added
         for level in range(TIERS):
@@ -353,7 +353,7 @@ class SearchIndex:
             if rest == 0:
                 break
             if pool_n >= k:
-                pool_arr = np.concatenate(pool)
+                pool_arr = np.concatenate(pool) if len(pool) > 1 else pool[0]
                 partial = acc[pool_arr]
                 theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
                 if level == 0 and k <= EXACT_TOP // 2 and len(pool_arr) > EXACT_TOP:
@@ -370,13 +370,15 @@ class SearchIndex:
                     break
         rest_terms = sorted(((left[j], j, times, nxt[j]) for j, times in query if j in left), reverse=True)
         seen = pool_n + sum(len(b) for b in bulk)
+        dense = False
         while rest_terms and tp[rest_terms[0][1], TIERS] - tp[rest_terms[0][1], rest_terms[0][3]] <= seen:
             _, j, times, level = rest_terms.pop(0)  # few postings left: add them all, to every passage
             lo, hi = tp[j, level], tp[j, TIERS]
             np.add.at(acc, docs[lo:hi], w[lo:hi] * times)
             touched.append(docs[lo:hi])  # passages reached only here score below theta: no candidates
-        if pool_n >= k:
-            partial = acc[np.concatenate(pool)]
+            dense = True
+        if dense and pool_arr is not None:
+            partial = acc[pool_arr]
             theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
         rest = sum(r[0] for r in rest_terms) * (1 + _SLACK)
         floor = max(theta - rest, _TINY)  # a passage below this can't reach the k-th best score
