@@ -9,7 +9,10 @@ QUOTE_CHARS = 300
 def format_answer(answer: Answer) -> str:
     if not answer.answered and not answer.related:
         return answer.answer
-    lines = [answer.answer, "", "Related reading (not an answer):" if answer.related else "Sources:"]
+    lines = [answer.answer]
+    if answer.answered and answer.note:
+        lines += ["", answer.note]
+    lines += ["", "Related reading (not an answer):" if answer.related else "Sources:"]
     for c in answer.citations:
         link = f" <{c.url}>" if c.url else ""
         lines.append(f"[{c.rank}] {c.title} › {c.section}{link}")

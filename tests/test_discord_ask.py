@@ -339,3 +339,12 @@ async def test_related_reading_is_labelled_as_such_and_noted_for_the_moderators(
     assert embed["fields"] and all(f["name"].startswith("Related reading") for f in embed["fields"])
     assert await count(harness, UnansweredQuestion) == 1
     harness.assert_no_pings()
+
+
+async def test_the_part_of_a_question_guides_cant_settle_is_named_under_the_answer(harness):
+    reply = (await harness.slash("ask", question="What does an ML engineer do day to day? And will the market be "
+                                                 "oversaturated in 2027? @everyone")).reply
+    description = reply.embeds[0]["description"]
+    assert "can't settle one part of your question" in description and "2027" in description
+    assert reply.embeds[0]["fields"] and "@everyone" not in description  # member text is escaped
+    harness.assert_no_pings()

@@ -175,3 +175,13 @@ def test_a_question_in_the_guide_scores_less_than_a_statement_with_fewer_of_the_
     text = ("Do models break in production? Teams retrain models on a schedule, and whenever monitoring shows a drop "
             "in quality, so the model keeps up with the world it serves day after day.")
     assert compose([(1, text)], weights, idf).startswith("Teams retrain models")
+
+
+def test_a_message_with_a_part_guides_cant_settle_answers_the_rest_and_says_which(service):
+    answer = service.answer("What does an ML engineer do day to day? And will the market be oversaturated in 2027?")
+    assert answer.answered and answer.note and "oversaturated in 2027" in answer.note
+    assert "oversaturated" not in answer.answer  # the quoted answer is about the part the guides answer
+    alone = service.answer("What does an ML engineer do day to day?")
+    assert {c.section_id for c in answer.citations[:3]} & {c.section_id for c in alone.citations[:3]}
+    text = careerbot("ask", "What does an ML engineer do day to day? And will the market be oversaturated in 2027?")
+    assert "The guides can't settle one part of your question" in text.stdout

@@ -68,7 +68,7 @@ def answer_embed(answer: Answer, *, shown: int = SHOWN_CITATIONS) -> discord.Emb
         return not_covered_embed(answer)
     embed = discord.Embed(
         title=truncate(f"Q: {plain(answer.question)}", TITLE_MAX),
-        description=truncate(answer.answer, DESCRIPTION_MAX),
+        description=truncate(answer.answer + (f"\n\n*{plain(answer.note)}*" if answer.note else ""), DESCRIPTION_MAX),
         colour=BRAND,
     )
     for citation in answer.citations[:shown]:

@@ -16,8 +16,8 @@ from .errors import DomainError
 from .knowledge import Knowledge
 from .language import NOT_ENGLISH_NOTE, looks_english
 from .ranking import query_weights, rank
-from .reading import Reading, is_follow_up, read_follow_up, read_message
-from .scope import ASKING, CAREER_TERMS, FIELD_TERMS, TopicSignals, kind_of, verdict
+from .reading import Reading, is_follow_up, read_follow_up, read_message, without
+from .scope import ASKING, CAREER_TERMS, FIELD_TERMS, Kind, TopicSignals, kind_of, verdict
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP = 10
@@ -34,6 +34,7 @@ RELATED_NOTE = (
     "reading rather than an answer."
 )
 RELATED_TOP = 3
+UNSETTLED_PART = "The guides can't settle one part of your question: \u201c{part}\u201d"
 SMALL_TALK_REPLY = "Happy to help! Ask me anything about becoming a machine learning engineer."
 
 
@@ -133,7 +134,10 @@ class AnswerService:
             return Answer(text, False, SMALL_TALK_REPLY, [], SMALL_TALK_REPLY, kind="small_talk", follows=follows)
         citations = self.ranked(text, top, kb, reading)
         focus = " ".join(s.text for s in reading.sentences if s.kind == "question") or reading.focus or text
-        kind = kind_of(focus, [self._section_terms(kb, c) for c in citations[:3]], kb.index.term_idf)
+        kind, unsettled = self.kind(reading, focus, citations, kb)
+        if unsettled:  # answer the rest: the part guides can't settle no longer steers the ranking
+            reading = without(reading, unsettled)
+            citations = self.ranked(text, top, kb, reading)
         about = " ".join(t for t, _ in reading.weighted()) or text  # the whole message, without small talk
         decided = verdict(self.topic(about, citations[0] if citations else None, kb), kind)
         if decided != "answer" and not looks_english(text):  # the guides are English: say so, not "not covered"
@@ -146,7 +150,22 @@ class AnswerService:
             return Answer(text, False, RELATED_NOTE, related, RELATED_NOTE, kind="related", follows=follows)
         weights = query_weights(reading)
         short = compose([(c.rank, c.text) for c in citations], weights, kb.index.term_idf)
-        return Answer(text, True, short, citations, follows=follows)
+        note = UNSETTLED_PART.format(part=unsettled) if unsettled else None
+        return Answer(text, True, short, citations, note=note, follows=follows)
+
+    def kind(self, reading: Reading, focus: str, citations: list[Citation], kb: Knowledge) -> tuple[Kind, str | None]:
+        """The kind of question (scope.Kind) and, when a message asks several things and only some are
+        kinds guides can't settle (a forecast, a verdict on the asker's case, ...), the first such part:
+        the rest is judged on its own and the answer says which part it leaves out."""
+        sections = [self._section_terms(kb, c) for c in citations[:3]]
+        idf = kb.index.term_idf
+        parts = [s.text for s in reading.sentences if s.kind == "question" and len(content_terms(s.text)) >= 2]
+        kinds = [(part, kind_of(part, sections, idf)) for part in parts] if len(parts) >= 2 else []
+        unsettled = [part for part, k in kinds if k.unsettled]
+        settled = [part for part, k in kinds if not k.unsettled and not is_follow_up(part)]  # stands on its own
+        if unsettled and settled:
+            return kind_of(" ".join(settled), sections, idf), unsettled[0]
+        return kind_of(focus, sections, idf), None
 
     def topic(self, question: str, best: Citation | None, kb: Knowledge) -> TopicSignals | None:
         """Is the question about the field at all (None: nothing matched)? See scope.py."""

@@ -146,3 +146,9 @@ def read_follow_up(previous: str, text: str) -> Reading:
     context = tuple(Sentence(s.text, min(s.weight, CONTEXT_WEIGHT), "context" if s.weight else s.kind)
                     for s in earlier.sentences)
     return Reading(text, context + now.sentences)
+
+
+def without(reading: Reading, text: str) -> Reading:
+    """The reading with one of its sentences no longer weighed (a part that is answered apart, or not)."""
+    return Reading(reading.text, tuple(Sentence(s.text, 0.0, "small talk") if s.text == text else s
+                                       for s in reading.sentences))
