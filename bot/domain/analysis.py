@@ -188,8 +188,9 @@ QUERY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bgrad(?:uate)? (?:school|degree|studies)\b"), "master phd"),
     (re.compile(r"\bfoot in the door\b|\bfirst job\b|\bbreak(?:ing)? in\b"), "entry-level junior"),
     # "how do I get into ML?", "best way to start a career in ML": the guides answer with their step-by-step paths
-    (re.compile(r"\b(?:how (?:do|can|should|would) (?:i|you|one|someone)|best (?:way|ways|path)|where|what steps)\b"
-                r".*\b(?:start|begin|get into|break into|get started|become|enter)\b"), "steps"),
+    (re.compile(r"\b(?:how (?:do|can|should|would) (?:i|you|one|someone)|how to|best (?:way|ways|path)|where|what steps)\b"
+                r".*\b(?:start|begin|get into|break into|get started|become|enter|(?:get|land|find) (?:a|an|my|the)\b.*"
+                r"\b(?:job|role|position|internship))\b"), "steps"),
 )
 
 

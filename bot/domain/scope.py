@@ -136,10 +136,14 @@ _COMPANY_PROCESS = re.compile(  # within one sentence, a few words apart
     rf"\b(?:{_COMPANIES})(?:'s|’s)?\b[^.?!]{{0,40}}\b(?:interviews?|process|loop|rounds?|offers?|leveling|culture|"
     rf"referrals?|onsites?)\b|\b(?:interviews?|process|loop|rounds?|offers?|onsites?|leveling|culture)\b[^.?!]{{0,40}}"
     rf"\b(?:at|for|with|in) (?:{_COMPANIES})\b", re.I)
+# Another career next to this one: research (labs, academia), which the guides, about engineering jobs, don't cover.
+_RESEARCH_CAREER = re.compile(
+    r"\b(?:ml|ai|machine learning|deep learning) research\b(?! engineer)|\bresearch (?:labs?|scientists?|careers?|"
+    r"roles?|positions?)\b|\bai labs?\b", re.I)
 _PROGRAMME_CHOICE = re.compile(
     r"\b(?:which|what|best|recommend\w*|worth|better|vs\.?|versus)\b.*\b(?:bootcamps?|nanodegrees?|"
-    r"specializations?|certificates?|masters? programs?|programmes?|universities|university|mooc)\b|"
-    r"\b(?:bootcamps?|nanodegrees?|specializations?|certificates?|masters? programs?|programmes?)\b.*"
+    r"specializations?|certificates?|(?:masters?|ms|msc|phd|degree) programs?|programmes?|universities|university|mooc)\b|"
+    r"\b(?:bootcamps?|nanodegrees?|specializations?|certificates?|(?:masters?|ms|msc|phd|degree) programs?|programmes?)\b.*"
     r"\b(?:worth it|which|better|vs\.?|versus|recommend\w*)\b", re.I)
 
 
@@ -151,7 +155,7 @@ class Kind:
     forecast: bool           # asks for a forecast about the market
     resource: bool           # asks about a resource the member is looking at
     personal: bool           # asks for a judgement of the asker's own case (age, grades, visa, "am I ready")
-    specific: bool = False   # a named company's own process, or a choice between named programmes
+    specific: bool = False   # a named company's own process, a choice between programmes, a research career
 
     @property
     def unsettled(self) -> bool:
@@ -179,5 +183,6 @@ def kind_of(question: str, sections: list[set[str]], idf) -> Kind:
                       or _FORECAST_WILL.search(question)),
         resource=bool(_THIS_RESOURCE.search(question)),
         personal=bool(_PERSONAL.search(question)),
-        specific=bool(_COMPANY_PROCESS.search(question) or _PROGRAMME_CHOICE.search(question)),
+        specific=bool(_COMPANY_PROCESS.search(question) or _PROGRAMME_CHOICE.search(question)
+                      or _RESEARCH_CAREER.search(question)),
     )
