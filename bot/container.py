@@ -5,7 +5,7 @@ Cogs, console commands and CLI commands receive a `Services` object; none of the
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .domain.answers import AnswerService
@@ -20,10 +20,12 @@ def roadmap_loader():
     return load_roadmap
 
 
-def knowledge_store(settings: Settings) -> KnowledgeStore:
-    """The knowledge store alone (guides, index, roadmap): enough for `ask`, `eval` and `kb check`."""
+def knowledge_store(settings: Settings, changes: dict | None = None) -> KnowledgeStore:
+    """The knowledge store alone (guides, index, roadmap): enough for `ask`, `eval` and `kb check`.
+    `changes`: moderators' guide changes kept in a shared database, applied over the folder."""
     store = KnowledgeStore(settings.knowledge_dir, roadmap_loader=roadmap_loader(),
                            max_guide_bytes=settings.max_guide_bytes)  # the limit /kb add uses
+    store.changes = dict(changes or {})
     kb = store.load_initial()
     for warning in kb.warnings:
         log.warning("knowledge left out at start-up: %s", warning)
@@ -41,6 +43,7 @@ class Services:
     reading: Any = None
     privacy: Any = None
     community: Any = None
+    guide_changes: Any = None  # bot.storage.guide_changes.GuideChanges: moderators' changes, knowledge version
 
     async def close(self) -> None:
         if self.database is not None:
@@ -69,8 +72,9 @@ async def attach_storage(services: Services, *, migrate: bool = True) -> None:
     from .domain.goals import GoalService
     from .domain.privacy import PrivacyService
     from .domain.progress import ReadingListService, RoadmapProgressService
+    from .storage.guide_changes import GuideChanges
 
-    settings, store = services.settings, services.knowledge
+    settings = services.settings
     db = open_database(settings)
     try:
         if migrate:
@@ -80,15 +84,37 @@ async def attach_storage(services: Services, *, migrate: bool = True) -> None:
         raise
     services.database = db
     services.goals = GoalService(db, max_open=settings.max_open_goals)
-    services.roadmap_progress = RoadmapProgressService(db, lambda: store.current.roadmap)
-    services.reading = ReadingListService(db, lambda: store.current.guides)
+    services.roadmap_progress = RoadmapProgressService(db, lambda: services.knowledge.current.roadmap)
+    services.reading = ReadingListService(db, lambda: services.knowledge.current.guides)
     services.privacy = PrivacyService(db)
     services.community = CommunityService(db)
+    services.guide_changes = GuideChanges(db)
 
 
 async def build_services(settings: Settings, *, migrate: bool = True) -> Services:
-    """Everything: knowledge, answers, the database (migrated to head) and the member services."""
-    store, answers = build_answering(settings)
-    services = Services(settings=settings, knowledge=store, answers=answers)
-    await attach_storage(services, migrate=migrate)
+    """Everything: knowledge, answers, the database (migrated to head) and the member services.
+
+    On PostgreSQL, which several bot processes may share, moderators' guide changes are kept in the
+    database: it is opened first and the knowledge built once, with them (see docs/deployment.md)."""
+    if _is_sqlite(settings):
+        store, answers = build_answering(settings)
+        services = Services(settings=settings, knowledge=store, answers=answers)
+        await attach_storage(services, migrate=migrate)
+        return services
+    services = Services(settings=settings, knowledge=None, answers=None)  # type: ignore[arg-type]
+    await attach_storage(services, migrate=migrate)  # its services read `services.knowledge` only when used
+    try:
+        state = await services.guide_changes.state()
+        store = knowledge_store(settings, state.changes)
+    except BaseException:
+        await services.close()
+        raise
+    store.install(replace(store.current, version=state.version))
+    services.knowledge, services.answers = store, AnswerService(lambda: store.current)
     return services
+
+
+def _is_sqlite(settings: Settings) -> bool:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).get_backend_name() == "sqlite"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -52,6 +52,37 @@ class Settings(BaseSettings):
     ask_cooldown_rate: int = Field(default=3, ge=1)
     max_open_goals: int = Field(default=20, ge=1, le=1_000)
     max_guide_bytes: int = Field(default=256 * 1024, ge=1_024, le=25 * 1024 * 1024)
+    # Several processes (docs/deployment.md): Discord shards, and how often the knowledge version is checked
+    shard_count: int | None = Field(default=None, ge=1, le=100_000)
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None  # "0,1" in the environment
+    knowledge_check_seconds: float = Field(default=30.0, ge=1, le=3_600, allow_inf_nan=False)
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _blank_count(cls, value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.strip().strip("[]").split(",") if p.strip()]
+            if not all(p.isascii() and p.isdigit() for p in parts):
+                raise ValueError("must be shard numbers separated by commas, e.g. 0,1")
+            return tuple(int(p) for p in parts) or None
+        return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards_exist(cls, value: tuple[int, ...] | None, info: ValidationInfo) -> tuple[int, ...] | None:
+        if value is None:
+            return None
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("needs SHARD_COUNT (the total number of shards over every process)")
+        if len(set(value)) != len(value) or any(not 0 <= i < count for i in value):
+            raise ValueError(f"must be different numbers from 0 to {count - 1} (SHARD_COUNT is {count})")
+        return tuple(sorted(value))
 
     @field_validator("discord_token", mode="before")
     @classmethod

@@ -3,7 +3,8 @@
 Building the bot touches no network and does no I/O. Services (or the ones passed in) are attached and
 the extensions loaded in `setup_hook`, which discord.py runs during login, or a test runs by hand. The
 command tree is synced only to a development guild when `settings.dev_guild_id` is set; anything else
-goes through `careerbot sync`, never a global sync on every start.
+goes through `careerbot sync`, never a global sync on every start. With SHARD_COUNT set the bot is
+discord.py's `AutoShardedBot` over SHARD_IDS (every shard when unset); see docs/deployment.md.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from bot.settings import Settings
 from .checks import AskLimiter
 from .conversations import Conversations
 from .errors import CareerTree
+from .knowledge_sync import KnowledgeSync
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +42,14 @@ def bot_intents() -> discord.Intents:
 class CareerBot(commands.Bot):
     """A `commands.Bot` holding the settings and services; cogs read `bot.services`."""
 
-    def __init__(self, settings: Settings, services: Services | None = None) -> None:
+    def __init__(self, settings: Settings, services: Services | None = None, **options) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; no prefix commands exist
             intents=bot_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=CareerTree,
             help_command=None,
+            **options,
         )
         self.settings = settings
         self._services = services
@@ -56,6 +59,7 @@ class CareerBot(commands.Bot):
         self.kb_lock = asyncio.Lock()  # /kb add, remove and reload never interleave
         self.ask_channel_cache: dict[int, frozenset[int]] = {}
         self.extensions_loaded: list[str] = []
+        self.knowledge_sync: KnowledgeSync | None = None  # set in setup_hook
 
     @property
     def services(self) -> Services:
@@ -66,6 +70,10 @@ class CareerBot(commands.Bot):
     async def setup_hook(self) -> None:
         if self._services is None:
             self._services = await build_services(self.settings)
+        services = self._services
+        self.knowledge_sync = KnowledgeSync(services.knowledge, services.guide_changes, self.kb_lock,
+                                            check_seconds=self.settings.knowledge_check_seconds)
+        await self.knowledge_sync.start()  # on PostgreSQL: listen for other processes' changes
         gc.freeze()  # the knowledge snapshot lives for the whole run: keep it out of the collector's passes
         from .views import DYNAMIC_ITEMS
 
@@ -88,6 +96,8 @@ class CareerBot(commands.Bot):
 
     async def close(self) -> None:
         try:
+            if self.knowledge_sync is not None:
+                await self.knowledge_sync.close()
             await super().close()
         finally:
             if self._services is not None and not self._services_closed:
@@ -96,6 +106,14 @@ class CareerBot(commands.Bot):
                 log.info("closed the database")
 
 
+class ShardedCareerBot(CareerBot, commands.AutoShardedBot):
+    """The same bot over several shards in one process (discord.py's AutoShardedBot)."""
+
+
 def create_bot(settings: Settings, services: Services | None = None) -> CareerBot:
-    """The configured bot; no network and no I/O until it logs in (or `setup_hook` is awaited)."""
-    return CareerBot(settings, services)
+    """The configured bot; no network and no I/O until it logs in (or `setup_hook` is awaited). With
+    SHARD_COUNT set, an `AutoShardedBot` running SHARD_IDS (or every shard) of that many."""
+    if settings.shard_count is None:
+        return CareerBot(settings, services)
+    shard_ids = list(settings.shard_ids) if settings.shard_ids is not None else None
+    return ShardedCareerBot(settings, services, shard_count=settings.shard_count, shard_ids=shard_ids)

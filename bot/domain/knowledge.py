@@ -7,13 +7,15 @@ never a half-built index; if building fails, the old snapshot keeps serving and 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional
 
 from .errors import KnowledgeError, Problem
-from .guides import MAX_GUIDE_BYTES, GuideSet, Passage, Section, check_guides, load_guides
+from .guides import (MAX_GUIDE_BYTES, Guide, GuideSet, Passage, Section, check_guides, load_guides, parse_guide,
+                     read_text, too_big)
 from .saved_index import index_for
 from .search import SearchIndex
 
@@ -32,6 +34,7 @@ class Knowledge:
     loaded_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     loaded_by: str | None = None
     warnings: tuple[str, ...] = ()
+    version: int | None = None  # the shared knowledge version this was built for (None: not known)
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -47,19 +50,63 @@ RoadmapLoader = Callable[[Path, set[str]], object]
 ROADMAP_MISSING = "the roadmap file is missing; put roadmap.yaml back in the knowledge folder"
 
 
+Changes = Mapping[str, Optional[str]]  # guide file name -> its text, or None: removed
+
+
+def with_changes(guides: list[Guide], problems: list[Problem], changes: Changes, guides_dir: Path,
+                 max_bytes: int) -> tuple[list[Guide], list[Problem]]:
+    """The folder's guides with moderators' changes applied by file name: a changed file's text replaces the
+    folder's (or adds a guide), a removed one leaves it out, along with any problem it had. Changed texts
+    are checked as the folder's files are, ids must stay unique; the guides come out in file-name order."""
+    kept = [g for g in guides if Path(g.path).name not in changes]
+    problems = [p for p in problems if Path(p.path).name not in changes
+                and not (p.path == str(guides_dir) and any(t is not None for t in changes.values()))]
+    for name, text in changes.items():
+        if text is None:
+            continue
+        path = guides_dir / name
+        data = text.encode("utf-8", "surrogatepass")
+        try:
+            if len(data) > max_bytes:
+                raise KnowledgeError([Problem(str(path), 0, too_big(len(data), max_bytes))])
+            kept.append(parse_guide(path, read_text(path, raw=data)))
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+    kept.sort(key=lambda g: Path(g.path).name)
+    unique, seen = [], {}
+    for guide in kept:
+        if guide.id in seen:
+            problems.append(Problem(str(guide.path), 0, f"duplicate guide id {guide.id!r}, already used by "
+                                                        f"{Path(seen[guide.id]).name}; give one a new id"))
+            continue
+        seen[guide.id] = guide.path
+        unique.append(guide)
+    problems.sort(key=lambda p: p.path)
+    return unique, problems
+
+
 def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader: Optional[RoadmapLoader] = None,
-                    loaded_by: str | None = None, max_guide_bytes: int = MAX_GUIDE_BYTES) -> Knowledge:
+                    loaded_by: str | None = None, max_guide_bytes: int = MAX_GUIDE_BYTES,
+                    changes: Changes | None = None) -> Knowledge:
     """Load guides (and the roadmap, when a loader is given), and index every passage.
 
     `strict`: any problem raises KnowledgeError (a reload), a missing roadmap.yaml too. Not strict
     (start-up): broken guide files are skipped and a broken or missing roadmap left out, each reported in
     `warnings`, so the bot still starts. Guide files past `max_guide_bytes`, and links in guides/ that lead
-    out of `knowledge_dir`, are broken files.
+    out of `knowledge_dir`, are broken files. `changes` (moderators' changes kept in the database, see
+    `with_changes`) are applied over the folder's guides and checked the same way.
     """
     knowledge_dir = Path(knowledge_dir)
     guides_dir = knowledge_dir / "guides"
     warnings: tuple[str, ...] = ()
-    if not strict:
+    if changes:
+        good, problems = with_changes(*check_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes),
+                                      changes, guides_dir, max_guide_bytes)
+        if problems and (strict or not good):
+            raise KnowledgeError(problems)
+        guides = GuideSet.of(good)
+        warnings = tuple(str(p) for p in problems)
+    elif not strict:
         good, problems = check_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes)
         if problems and not good:
             raise KnowledgeError(problems)
@@ -91,6 +138,7 @@ class KnowledgeStore:
         self.knowledge_dir = Path(knowledge_dir)
         self.roadmap_loader = roadmap_loader
         self.max_guide_bytes = max_guide_bytes
+        self.changes: Changes = {}  # moderators' changes the current knowledge was built with
         self._current: Knowledge | None = None
         self._lock = threading.Lock()
 
@@ -106,13 +154,23 @@ class KnowledgeStore:
         with self._lock:
             if self._current is None:
                 self._current = build_knowledge(self.knowledge_dir, strict=False, roadmap_loader=self.roadmap_loader,
-                                                max_guide_bytes=self.max_guide_bytes)
+                                                max_guide_bytes=self.max_guide_bytes, changes=self.changes)
             return self._current
 
-    def reload(self, loaded_by: str | None = None) -> Knowledge:
-        """Rebuild everything strictly; on any problem raise KnowledgeError and keep the old snapshot."""
+    def reload(self, loaded_by: str | None = None, *, changes: Changes | None = None, install: bool = True) -> Knowledge:
+        """Rebuild everything strictly (with `changes`, else the ones in use); on any problem raise
+        KnowledgeError and keep the old snapshot. `install=False` only builds: `install()` swaps it in later."""
         with self._lock:
+            changes = self.changes if changes is None else changes
             fresh = build_knowledge(self.knowledge_dir, strict=True, roadmap_loader=self.roadmap_loader,
-                                    loaded_by=loaded_by, max_guide_bytes=self.max_guide_bytes)
-            self._current = fresh
+                                    loaded_by=loaded_by, max_guide_bytes=self.max_guide_bytes, changes=changes)
+            if install:
+                self._current, self.changes = fresh, changes
             return fresh
+
+    def install(self, knowledge: Knowledge, changes: Changes | None = None) -> None:
+        """Serve `knowledge` (built by `reload(install=False)` from `changes`), in one assignment."""
+        with self._lock:
+            self._current = knowledge
+            if changes is not None:
+                self.changes = changes

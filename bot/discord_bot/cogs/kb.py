@@ -3,13 +3,14 @@
 Hidden from members by `default_permissions(manage_guild=True)` and checked again on every use
 (Manage Server or the moderator role). Rebuilding runs in a worker thread; the store swaps the new
 snapshot in one step, or raises and keeps the old one serving; each attempt is audited (best effort).
-Every reply is private.
+Every reply is private. On SQLite the guides folder is changed and reloaded, as ever (and the change kept
+in the database too); on PostgreSQL changes live in the database and reach every process (see
+`knowledge_sync`), and the folder is left as shipped.
 """
 from __future__ import annotations
 
 import asyncio
 import errno
-import gc
 import logging
 from pathlib import Path
 
@@ -18,31 +19,20 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.errors import DomainError, KnowledgeError, NotFound
+from bot.domain.guides import read_guide_file, read_text
 from bot.domain.knowledge import Knowledge
+from bot.storage.guide_changes import Change
 
 from ..checks import is_moderator, kb_editor_only, kb_home_problem
 from ..client import CareerBot
 from ..embeds import NOT_COVERED, bullet_lines, clean, info_embed, timestamp, truncate
 from ..progress_views import short_hash
+from ..knowledge_sync import reload_in_worker
 from ..views import KB_ITEMS, KbRemoveView
 from .kb_files import cannot_write, check_upload, remove_guide, safe_guide_name, too_big, write_guide
 
 log = logging.getLogger(__name__)
 KEPT = "Nothing changed: the previous knowledge is still serving."
-
-
-def reload_in_worker(store, loaded_by: str) -> Knowledge:
-    """`store.reload` for a worker thread. A big build allocates millions of objects, and CPython's cyclic
-    collector, triggered by them, would stop every thread (the event loop too) many times during it:
-    pause it for the build. The heap is not frozen here (only once, in `setup_hook`): a freeze after each
-    reload would also pin whatever garbage the whole process made meanwhile, for good."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return store.reload(loaded_by=loaded_by)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def already_exists(name: str) -> str:
@@ -75,6 +65,10 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
     def store(self):
         return self.bot.services.knowledge
 
+    @property
+    def sync(self):
+        return self.bot.knowledge_sync
+
     async def rebuild_or_undo(self, user_id: int, undo) -> tuple[Knowledge | None, KnowledgeError | None]:
         """`rebuild` after a file change; if the knowledge is refused, or anything fails, `undo` the change
         so the files on disk match the knowledge still serving."""
@@ -87,10 +81,14 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
             await asyncio.to_thread(undo)
         return kb, error
 
-    async def rebuild(self, user_id: int) -> tuple[Knowledge | None, KnowledgeError | None]:
-        """Reload off the event loop and audit the attempt; the caller holds `bot.kb_lock`."""
+    async def rebuild(self, user_id: int, shared_change=None) -> tuple[Knowledge | None, KnowledgeError | None]:
+        """Reload off the event loop and audit the attempt; the caller holds `bot.kb_lock`. Shared
+        knowledge (PostgreSQL): `shared_change()` (default: a plain reload) builds, stores and announces."""
         try:
-            kb = await asyncio.to_thread(reload_in_worker, self.store, str(user_id))
+            if self.sync.shared:
+                kb = await (shared_change or (lambda: self.sync.reload(user_id)))()
+            else:
+                kb = await asyncio.to_thread(reload_in_worker, self.store, str(user_id))
         except KnowledgeError as error:
             await self.audit(user_id, False, str(error))
             return None, error
@@ -113,6 +111,8 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.bot.kb_lock:
             kb, error = await self.rebuild(interaction.user.id)
+            if error is None and not self.sync.shared:
+                await self.sync.record(None, interaction.user.id)
         if error is not None:
             await interaction.followup.send(embed=problems_embed("Reload failed", error), ephemeral=True)
             return
@@ -131,7 +131,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         if file.size > settings.max_guide_bytes:
             raise DomainError(too_big(name, file.size, settings.max_guide_bytes))
         guides_dir = settings.guides_dir
-        if (guides_dir / name).exists() and not replace:
+        if not self.sync.shared and (guides_dir / name).exists() and not replace:
             raise DomainError(already_exists(name))
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
@@ -141,6 +141,9 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
             await interaction.followup.send(embed=problems_embed(f"`{name}` was not added", error, "Fix these and "
                                             "upload it again; nothing was written."), ephemeral=True)
             return
+        if self.sync.shared:
+            await self.add_shared(interaction, name, guide, read_text(guides_dir / name, raw=data), replace)
+            return
         async with self.bot.kb_lock:
             if (guides_dir / name).exists() and not replace:  # again: another upload may have added it meanwhile
                 raise DomainError(already_exists(name))
@@ -148,6 +151,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
             if clash is not None and Path(clash.path).name != name:
                 raise DomainError(f"The guide id `{guide.id}` is already used by `{Path(clash.path).name}`; "
                                   "give the new guide another `id:` in its front matter.")
+            action = "replace" if (guides_dir / name).exists() else "add"
             try:
                 undo = await asyncio.to_thread(write_guide, guides_dir, name, data)
             except OSError as failure:  # a full disk: write_guide left nothing behind
@@ -156,9 +160,25 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
                                                                  colour=discord.Colour.red()), ephemeral=True)
                 return
             kb, error = await self.rebuild_or_undo(interaction.user.id, undo)
+            if error is None:
+                await self.sync.record(Change(name, action, read_text(guides_dir / name, raw=data)), interaction.user.id)
+        await self.added(interaction, name, guide, kb, error, f"The upload was taken back. {KEPT}")
+
+    async def add_shared(self, interaction: discord.Interaction, name: str, guide, text: str, replace: bool) -> None:
+        """/kb add on shared knowledge: stored in the database and announced to every process."""
+        async with self.bot.kb_lock:
+            clash = self.store.current.guides.guide(guide.id)
+            if clash is not None and Path(clash.path).name != name:
+                raise DomainError(f"The guide id `{guide.id}` is already used by `{Path(clash.path).name}`; "
+                                  "give the new guide another `id:` in its front matter.")
+            kb, error = await self.rebuild(interaction.user.id,
+                                           lambda: self.sync.add(name, text, replace, interaction.user.id))
+        await self.added(interaction, name, guide, kb, error, KEPT)
+
+    async def added(self, interaction: discord.Interaction, name: str, guide, kb, error, note: str) -> None:
         if error is not None:
-            await interaction.followup.send(embed=problems_embed(f"`{name}` was not added", error,
-                                            f"The upload was taken back. {KEPT}"), ephemeral=True)
+            await interaction.followup.send(embed=problems_embed(f"`{name}` was not added", error, note),
+                                            ephemeral=True)
             return
         text = (f"Added **{clean(guide.title)}** as `{name}` ({len(guide.sections)} sections).\n"
                 f"Now serving {summary(kb)}.")
@@ -192,7 +212,16 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
                                               view=None)
             return
         await click.response.edit_message(content=f"Removing **{clean(found.title)}** and reloading…", view=None)
+        if self.sync.shared:
+            async with self.bot.kb_lock:
+                kb, error = await self.rebuild(click.user.id, lambda: self.sync.remove(Path(found.path), click.user.id))
+            await self.removed(click, found, kb, error, KEPT)
+            return
         async with self.bot.kb_lock:
+            try:
+                text = await asyncio.to_thread(read_guide_file, Path(found.path), self.bot.settings.max_guide_bytes)
+            except (OSError, KnowledgeError):
+                text = ""  # unreadable now: moving it aside still works, the record just lacks its text
             try:
                 undo = await asyncio.to_thread(remove_guide, self.bot.settings.knowledge_dir, Path(found.path))
             except DomainError as error:
@@ -203,9 +232,13 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
                 await click.edit_original_response(content=cannot_write(failure))
                 return
             kb, error = await self.rebuild_or_undo(click.user.id, undo)
+            if error is None:
+                await self.sync.record(Change(Path(found.path).name, "remove", text), click.user.id)
+        await self.removed(click, found, kb, error, f"The guide was put back. {KEPT}")
+
+    async def removed(self, click: discord.Interaction, found, kb, error, note: str) -> None:
         if error is not None:
-            await click.edit_original_response(content=None, embed=problems_embed(
-                "Not removed", error, f"The guide was put back. {KEPT}"))
+            await click.edit_original_response(content=None, embed=problems_embed("Not removed", error, note))
             return
         await click.edit_original_response(content=f"Removed **{clean(found.title)}**. Now serving {summary(kb)}.")
 
@@ -232,12 +265,25 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
             who = f" by <@{audit.reloaded_by}>" if home and audit.reloaded_by else ""
             outcome = "succeeded" if audit.ok else "failed (old knowledge kept)"
             lines.append(f"Last reload attempt {timestamp(audit.reloaded_at)}{who} {outcome}.")
+        lines.append(await self.versions(kb))
         if kb.warnings:
             lines.append("Skipped at start-up: " + "; ".join(kb.warnings[:5]))
         embed = info_embed("Knowledge base", "\n".join(lines))
         guides = [f"• {clean(g.title)} — `{g.id}`" for g in kb.guides.guides]
         embed.add_field(name="Guides", value=bullet_lines(guides, 1024) or "none", inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def versions(self, kb: Knowledge) -> str:
+        """The knowledge version this process serves and the database's (every process should agree)."""
+        served = "unknown" if kb.version is None else str(kb.version)
+        try:
+            latest = str(await self.sync.changes.version()) if self.sync.changes is not None else "unknown"
+        except Exception:
+            log.warning("could not read the knowledge version", exc_info=True)
+            latest = "unknown (the database can't be reached)"
+        shards = self.bot.shard_ids if getattr(self.bot, "shard_ids", None) is not None else None
+        where = f" (shards {', '.join(map(str, shards))} of {self.bot.shard_count})" if shards else ""
+        return f"Knowledge version: this process{where} serves {served}; the database is at {latest}."
 
     @app_commands.command(name="gaps")
     @app_commands.describe(limit="How many questions to list (1-25, default 10)")
