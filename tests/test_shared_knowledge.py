@@ -15,7 +15,7 @@ from bot.domain.errors import KnowledgeError
 from bot.domain.knowledge import build_knowledge
 from bot.settings import Settings, SettingsError
 from bot.storage.models import GuideChange
-from tests.discord_harness import REPO, harness, make_harness  # noqa: F401 - fixture
+from tests.discord_harness import GUILD_ID, REPO, harness, make_harness  # noqa: F401 - fixture
 from tests.test_discord_kb import BROKEN_GUIDE, NEW_GUIDE
 
 ARYA = "arya-how-to-become-ml-engineer.md"
@@ -84,6 +84,11 @@ async def test_shards_make_an_auto_sharded_bot_that_answers_through_real_dispatc
         assert "this process (shards 1, 3 of 4) serves 0; the database is at 0" in status.text
         answer = (await h.slash("ask", question="do I need a degree to become an ML engineer?")).reply
         assert answer.embeds[0]["fields"]
+        # Each shard sees only its own servers, so "the bot is in one server" can't be told: KB_GUILD_ID decides.
+        refused = (await h.slash("kb reload", user=h.moderator)).reply
+        assert "runs as several shards" in refused.content and "KB_GUILD_ID" in refused.content
+        h.settings.kb_guild_id = GUILD_ID
+        assert "Now serving 4 guides" in (await h.slash("kb reload", user=h.moderator)).reply.text
         h.assert_no_pings()
     from bot import create_bot
     assert not isinstance(create_bot(Settings()), discord.AutoShardedClient)

@@ -89,6 +89,9 @@ def kb_home_problem(interaction: discord.Interaction) -> str | None:
             return None
         return ("The guides are shared by every server this bot is in, so they can only be changed from "
                 "its home server. Ask the bot's owner.")
+    if (bot.settings.shard_count or 1) > 1:  # each process sees only its shards' servers: count can't tell
+        return ("This bot runs as several shards, each seeing only some of its servers, and they all share the "
+                "guides, so they can be changed only from a home server: the bot's owner sets KB_GUILD_ID.")
     if len(bot.guilds) <= 1:
         return None
     return (f"This bot is in {len(bot.guilds)} servers and they all share the guides, so they can be changed "
