@@ -187,3 +187,16 @@ def test_a_message_with_a_part_guides_cant_settle_answers_the_rest_and_says_whic
     assert {c.section_id for c in answer.citations[:3]} & {c.section_id for c in alone.citations[:3]}
     text = careerbot("ask", "What does an ML engineer do day to day? And will the market be oversaturated in 2027?")
     assert "The guides can't settle one part of your question" in text.stdout
+
+
+def test_typos_are_read_as_the_guides_words_but_real_words_keep_their_meaning(service):
+    from bot.domain.spelling import speller
+
+    fix = speller(service._knowledge()).correct
+    assert fix("How to get a machine learning intership") == "How to get a machine learning internships"
+    assert fix("what type of positon should I apply to") == "what type of position should I apply to"
+    for real in ("Is there any chance for me?", "Will ML be oversaturated?", "Restarting after a break",
+                 "does it matter which season"):
+        assert fix(real) == real  # English words the guides don't use are not "corrected"
+    answer = service.answer("How to get a machine learning intership")
+    assert answer.answered and answer.question == "How to get a machine learning intership"  # shown as typed

@@ -151,6 +151,11 @@ def _stem(token: str) -> str:
     return _stemmer.stemWord(token)
 
 
+def stem(word: str) -> str:
+    """The stem the index uses for one lower-case word."""
+    return _stem(word)
+
+
 def _canonical(tokens: list[str]) -> list[str]:
     out: list[str] = []
     for token in tokens:

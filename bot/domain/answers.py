@@ -17,6 +17,7 @@ from .knowledge import Knowledge
 from .language import NOT_ENGLISH_NOTE, looks_english
 from .ranking import query_weights, rank
 from .reading import Reading, is_follow_up, read_follow_up, read_message, without
+from .spelling import speller
 from .scope import ASKING, CAREER_TERMS, FIELD_TERMS, Kind, TopicSignals, kind_of, verdict
 
 MAX_QUESTION_CHARS = 1000
@@ -128,17 +129,18 @@ class AnswerService:
         top = max(1, min(int(top), MAX_TOP))
         kb = self._knowledge()  # one snapshot for the whole answer, even if a reload swaps it meanwhile
         previous = " ".join((previous or "").split())[:MAX_QUESTION_CHARS]
-        follows = previous if previous and is_follow_up(text) else None
-        reading = read_follow_up(previous, text) if follows else read_message(text)
+        fixed = speller(kb).correct(text)  # typos read as the guides' words; the question shown is as typed
+        follows = previous if previous and is_follow_up(fixed) else None
+        reading = read_follow_up(previous, fixed) if follows else read_message(fixed)
         if reading.small_talk:
             return Answer(text, False, SMALL_TALK_REPLY, [], SMALL_TALK_REPLY, kind="small_talk", follows=follows)
         citations = self.ranked(text, top, kb, reading)
-        focus = " ".join(s.text for s in reading.sentences if s.kind == "question") or reading.focus or text
+        focus = " ".join(s.text for s in reading.sentences if s.kind == "question") or reading.focus or fixed
         kind, unsettled = self.kind(reading, focus, citations, kb)
         if unsettled:  # answer the rest: the part guides can't settle no longer steers the ranking
             reading = without(reading, unsettled)
             citations = self.ranked(text, top, kb, reading)
-        about = " ".join(t for t, _ in reading.weighted()) or text  # the whole message, without small talk
+        about = " ".join(t for t, _ in reading.weighted()) or fixed  # the whole message, without small talk
         decided = verdict(self.topic(about, citations[0] if citations else None, kb), kind)
         if decided != "answer" and not looks_english(text):  # the guides are English: say so, not "not covered"
             return Answer(text, False, NOT_ENGLISH_NOTE, [], NOT_ENGLISH_NOTE, kind="not_covered", reason="not_english",

@@ -1,0 +1,82 @@
+"""Typos in questions ("intership", "positon", "kaggke"): a word that is neither in the guides nor an
+English word (pyspellchecker's English frequency list), one edit away from a word of the guides, is read
+as that word. One edit only, words of `MIN_LENGTH` letters or more, and never a real word: "chance",
+"matter" or "oversaturated" keep their meaning, and with it the evidence that the guides may not cover
+the question. The displayed question is never changed.
+"""
+from __future__ import annotations
+
+import re
+import weakref
+from collections import Counter
+
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+from spellchecker import SpellChecker
+
+from .analysis import stem
+from .knowledge import Knowledge
+
+MIN_LENGTH = 6
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+@lru_cache(maxsize=1)
+def english() -> SpellChecker:
+    """The English word list (loaded once per process, about 0.3 s)."""
+    return SpellChecker(language="en", distance=1)
+
+
+class Speller:
+    def __init__(self, kb: Knowledge):
+        counts: Counter = Counter()
+        for section in kb.guides.sections.values():
+            counts.update(w.lower() for w in _WORD.findall(section.heading))
+        for passage in kb.passages:
+            counts.update(w.lower() for w in _WORD.findall(passage.text))
+        self.known = set(counts)
+        # every word of the guides, and every stem spelt as the guides most often spell it, so that both
+        # "positon" (position) and "intership" (stem of internships) are one edit from a choice
+        self.spelling: dict[str, str] = {}
+        for word, _ in counts.most_common():
+            if len(word) >= MIN_LENGTH - 1:
+                self.spelling.setdefault(word, word)
+                self.spelling.setdefault(stem(word), word)
+        self.stems = list(self.spelling)
+        self._cache: dict[str, str | None] = {}
+
+    def fix(self, word: str) -> str | None:
+        """The guides' word one edit away from `word` (compared as stems), if any."""
+        lower = word.lower()
+        if lower in self._cache:
+            return self._cache[lower]
+        found = (process.extractOne(lower, self.stems, scorer=DamerauLevenshtein.distance, score_cutoff=1)
+                 or process.extractOne(stem(lower), self.stems, scorer=DamerauLevenshtein.distance, score_cutoff=1))
+        fixed = self.spelling[found[0]] if found else None
+        if len(self._cache) < 10_000:
+            self._cache[lower] = fixed
+        return fixed
+
+    def correct(self, text: str) -> str:
+        def replace(match: re.Match) -> str:
+            word = match.group(0)
+            lower = word.lower()
+            if len(word) < MIN_LENGTH or lower in self.known or word.isupper() or english().known([lower]):
+                return word
+            return self.fix(word) or word
+        return _WORD.sub(replace, text)
+
+
+_spellers: dict[int, Speller] = {}
+
+
+def speller(kb: Knowledge) -> Speller:
+    """One speller per knowledge snapshot, built once and dropped with it."""
+    key = id(kb)
+    found = _spellers.get(key)
+    if found is None:
+        found = _spellers[key] = Speller(kb)
+        weakref.finalize(kb, _spellers.pop, key, None)
+    return found
