@@ -184,3 +184,24 @@ async def test_reload_reaches_every_bot_and_a_version_one_cannot_build_keeps_it_
     assert await two.bot.knowledge_sync.check() is True
     assert served(two).version == version and two.bot.knowledge_sync.listener.alive
     assert served(two).guides.guide(QUOKKA) is None
+
+
+async def test_without_the_database_changes_are_refused_and_every_bot_keeps_serving(cluster, monkeypatch):
+    from bot.domain.errors import StorageUnavailable
+
+    one, two = await cluster.start("one"), await cluster.start("two")
+    before = (served(one), served(two))
+
+    async def unreachable(*args, **kwargs):
+        raise StorageUnavailable()
+    for h in (one, two):
+        monkeypatch.setattr(h.bot.services.guide_changes, "state", unreachable)
+        monkeypatch.setattr(h.bot.services.guide_changes, "version", unreachable)
+    reply = (await one.slash("kb add", user=one.moderator, file=one.attachment("quokka.md", NEW_GUIDE))).reply
+    assert reply.ephemeral and "Nothing was changed: I can't reach the database" in reply.text
+    assert await two.bot.knowledge_sync.check() is False  # the periodic check: a warning, not a crash
+    status = (await two.slash("kb status", user=two.moderator)).reply
+    assert "serves 0; the database is at unknown (the database can't be reached)" in status.text
+    assert (served(one), served(two)) == before
+    answer = (await two.slash("ask", question="do I need a degree to become an ML engineer?")).reply
+    assert answer.embeds[0]["fields"]  # questions are still answered
