@@ -95,3 +95,15 @@ async def test_the_console_keeps_answering_through_an_outage(tmp_path, monkeypat
     assert out.count(UNAVAILABLE) == 2  # "/goal add during" and the first "/goal list"
     assert "Added goal #1: before" in out and "Added goal #2: after" in out and "Traceback" not in out
     assert out.rstrip().endswith("Your goals:\n  [ ] #1 before\n  [ ] #2 after")
+
+
+async def test_autocomplete_during_an_outage_offers_nothing_instead_of_failing(harness, caplog):
+    await harness.slash("goal add", text="learn linear algebra")
+    outage = Outage(harness.bot.services.database)
+    outage.begin()
+    for command, option in [("goal done", "goal"), ("goal remove", "goal"), ("checklist read", "entry"),
+                            ("checklist remove", "entry")]:
+        assert await harness.autocomplete(command, option, "") == [], command
+    assert not [r for r in caplog.records if r.exc_info]  # discord.py logged no failed autocomplete
+    outage.end()
+    assert [c["name"] for c in await harness.autocomplete("goal done", "goal", "")] == ["#1 learn linear algebra"]

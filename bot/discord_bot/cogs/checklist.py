@@ -7,6 +7,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.domain.errors import StorageUnavailable
 from bot.domain.progress import ReadingEntry
 
 from ..client import CareerBot
@@ -82,7 +83,10 @@ class Checklist(commands.GroupCog, group_name="checklist",
                                                 ephemeral=True)
 
     async def choices(self, interaction: discord.Interaction, current: str, read: bool | None):
-        entries = await self.reading.list(interaction.user.id)
+        try:
+            entries = await self.reading.list(interaction.user.id)
+        except StorageUnavailable:  # the database is down: an empty list, the command itself says why
+            return []
         needle = current.casefold().strip()
         out = []
         for e in entries:

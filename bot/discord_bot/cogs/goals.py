@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, StorageUnavailable
 from bot.domain.goals import GOAL_TEXT_MAX, GoalView
 
 from ..client import CareerBot
@@ -102,7 +102,10 @@ class Goals(commands.GroupCog, group_name="goal", group_description="Your person
         await self._act(interaction, self.goals.remove, "Removed", goal)
 
     async def choices(self, interaction: discord.Interaction, current: str, which: str) -> list[app_commands.Choice[str]]:
-        goals = await self.goals.list(interaction.user.id)
+        try:
+            goals = await self.goals.list(interaction.user.id)
+        except StorageUnavailable:  # the database is down: an empty list, the command itself says why
+            return []
         wanted = [g for g in goals if which == "all" or g.done == (which == "done")]
         needle = current.casefold().strip().lstrip("#")
         out = []
