@@ -147,10 +147,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         async with self.bot.kb_lock:
             if (guides_dir / name).exists() and not replace:  # again: another upload may have added it meanwhile
                 raise DomainError(already_exists(name))
-            clash = self.store.current.guides.guide(guide.id)
-            if clash is not None and Path(clash.path).name != name:
-                raise DomainError(f"The guide id `{guide.id}` is already used by `{Path(clash.path).name}`; "
-                                  "give the new guide another `id:` in its front matter.")
+            self.refuse_id_clash(guide, name)
             action = "replace" if (guides_dir / name).exists() else "add"
             try:
                 undo = await asyncio.to_thread(write_guide, guides_dir, name, data)
@@ -164,13 +161,16 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
                 await self.sync.record(Change(name, action, read_text(guides_dir / name, raw=data)), interaction.user.id)
         await self.added(interaction, name, guide, kb, error, f"The upload was taken back. {KEPT}")
 
+    def refuse_id_clash(self, guide, name: str) -> None:
+        clash = self.store.current.guides.guide(guide.id)
+        if clash is not None and Path(clash.path).name != name:
+            raise DomainError(f"The guide id `{guide.id}` is already used by `{Path(clash.path).name}`; "
+                              "give the new guide another `id:` in its front matter.")
+
     async def add_shared(self, interaction: discord.Interaction, name: str, guide, text: str, replace: bool) -> None:
         """/kb add on shared knowledge: stored in the database and announced to every process."""
         async with self.bot.kb_lock:
-            clash = self.store.current.guides.guide(guide.id)
-            if clash is not None and Path(clash.path).name != name:
-                raise DomainError(f"The guide id `{guide.id}` is already used by `{Path(clash.path).name}`; "
-                                  "give the new guide another `id:` in its front matter.")
+            self.refuse_id_clash(guide, name)
             kb, error = await self.rebuild(interaction.user.id,
                                            lambda: self.sync.add(name, text, replace, interaction.user.id))
         await self.added(interaction, name, guide, kb, error, KEPT)
