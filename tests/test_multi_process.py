@@ -205,3 +205,29 @@ async def test_without_the_database_changes_are_refused_and_every_bot_keeps_serv
     assert (served(one), served(two)) == before
     answer = (await two.slash("ask", question="do I need a degree to become an ML engineer?")).reply
     assert answer.embeds[0]["fields"]  # questions are still answered
+
+
+async def test_the_other_bot_rebuilds_off_its_event_loop_and_serves_the_old_index_meanwhile(cluster, monkeypatch):
+    """No timing: the second bot's rebuild is held mid-build on an event this test controls; meanwhile it
+    answers a question (only possible if the build is off its event loop), from the old knowledge."""
+    import threading
+
+    one, two = await cluster.start("one"), await cluster.start("two")
+    store, loop = two.bot.services.knowledge, asyncio.get_running_loop()
+    real_reload, building, release, released = store.reload, asyncio.Event(), threading.Event(), []
+
+    def held_reload(*args, **kwargs):
+        loop.call_soon_threadsafe(building.set)
+        released.append(release.wait(timeout=WAIT))  # only an on-loop build would ever wait this out
+        return real_reload(*args, **kwargs)
+    monkeypatch.setattr(store, "reload", held_reload)
+    old = served(two)
+    async with one.bot.kb_lock:  # what /kb add does, without going through the first bot's dispatch
+        kb = await one.bot.knowledge_sync.add("quokka.md", NEW_GUIDE.decode(), False, one.moderator.id)
+    await asyncio.wait_for(building.wait(), WAIT)
+    for task in list(two.bot.knowledge_sync._tasks):
+        two.ignore_task(task)
+    assert not await cites_quokka(two) and served(two) is old  # still the old knowledge, whole
+    release.set()
+    await asyncio.wait_for(two.bot.knowledge_sync.wait_for(kb.version), WAIT)
+    assert released == [True] and await cites_quokka(two)

@@ -115,3 +115,11 @@ def test_shard_settings_from_the_environment(env, expected, monkeypatch, tmp_pat
     else:
         settings = Settings.from_env(env_file=os.devnull)
         assert (settings.shard_count, settings.shard_ids) == expected
+
+
+async def test_on_sqlite_a_restart_keeps_what_moderators_changed(tmp_path):
+    async with make_harness(tmp_path) as h:
+        await h.slash("kb add", user=h.moderator, file=h.attachment("quokka.md", NEW_GUIDE))
+    async with make_harness(tmp_path) as h:  # the same folder and database, a new process
+        kb = h.bot.services.knowledge.current
+        assert kb.guides.guide("quokka-study-plan") is not None and kb.version == 1
