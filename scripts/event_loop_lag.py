@@ -43,6 +43,9 @@ def generate_knowledge(root: Path, passages: int = PASSAGES, files: int = FILES,
             lines.append(f"## Topic {f}-{s} {rnd.choice(WORDS)}\n")
             lines.append(" ".join(rnd.choice(WORDS) for _ in range(18)) + f" marker{f}x{s}.\n")
         (guides / f"synthetic-{f}.md").write_text("\n".join(lines), encoding="utf-8")
+    (root / "roadmap.yaml").write_text(  # a reload refuses a knowledge folder without its roadmap
+        "version: 1\ntitle: Synthetic\nstages:\n  - id: only\n    title: The only stage\n    summary: One task.\n"
+        "    items:\n      - id: do-it\n        kind: task\n        title: Do it\n", encoding="utf-8")
     return root
 
 

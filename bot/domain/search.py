@@ -12,14 +12,21 @@ form log(1 + (N - df + 0.5) / (df + 0.5)): always positive and strictly decreasi
 `ReferenceBM25` is rank-bm25's own class with that one method replaced; tests check the fast path
 returns its `get_scores` to float32 precision (weights are stored as float32: 1e-6 relative).
 
-Layout: every (term, passage) weight is precomputed; a term's postings are one slice of `docs` / `weights`.
-A long posting list (more than TIER_MIN passages) is cut by weight into TIERS tiers, best first (its top
-1/64, to 1/16, to 1/4, the rest), each tier sorted by passage; `tier_ub[t, i]` is the largest weight in
-tier i or after it. A query adds up tier 0 of its terms, then asks whether a passage it has not seen yet
-could still reach the top k: it can score at most R = the sum of its terms' next-tier bounds, so once R is
-below the k-th best partial score, only the passages already seen are finished (the lower tiers are
-looked up for them by binary search), and the postings of common words are mostly never touched.
-The result is exact: the same top k, the same scores (up to float32 rounding), ties by passage order.
+Layout: every (term, passage) weight is precomputed (float32); a term's postings are one slice of
+`docs` / `weights_data`. A long posting list (more than TIER_MIN passages) is cut by weight into TIERS
+tiers, best first (its top 1/64, to 1/16, to 1/4, the rest), each tier sorted by passage;
+`tier_ub[t, i]` is the largest weight in tier i or after it. A query (exact top k, no approximation):
+
+1. adds tier 0 of every term into a per-thread float32 buffer, then tier 1, and so on, tracking the
+   first POOL passages reached; theta, a lower bound of the final k-th best score, is the k-th best among
+   them (after tier 0, the full scores of the EXACT_TOP best-started passages, found by binary search);
+2. MaxScore: the weakest terms whose remaining bounds sum below theta stop being added (a passage found
+   only through them can't reach the top k); once the bounds of everything not added sum below theta,
+   no unseen passage can, and the seen ones that still can are finished, strongest term first, by binary
+   search in the remaining tiers (or by adding a short list whole), dropping those that fall out of reach;
+3. on a small index, a query whose postings cover most passages just adds them all (`_dense`).
+
+Scores equal rank-bm25's up to float32 rounding; ties go to the earlier passage.
 """
 from __future__ import annotations
 
@@ -42,6 +49,8 @@ TIERS = 4
 TIER_MIN = 2048                        # a posting list this long or shorter stays one tier
 TIER_CUTS = (1 / 64, 1 / 16, 1 / 4)    # where tiers 1, 2, 3 start, as a share of the list (best first)
 _CHUNK = 1 << 20                       # postings per step of the weight formula (bounds its temporaries)
+DENSE_SHARE = 2                        # postings >= passages / DENSE_SHARE: add them all, no pruning,
+DENSE_DOCS = 300_000                   # ... on indexes this small (past it, a scan of every passage costs more)
 UNIQUE_MAX = 16384                     # repeated candidates are sorted out below this many
 EXACT_TOP = 32                         # best-started passages scored in full for an early theta
 POOL = 4096                            # passages tracked one by one for the k-th best partial score
@@ -320,6 +329,8 @@ class SearchIndex:
         make the top k; the seen ones that still can are finished by binary search in the remaining tiers.
         """
         docs, w, tp, ub = self.docs, self.weights_data, self.tier_ptr, self.tier_ub
+        if self.n_docs <= DENSE_DOCS and sum(int(tp[j, TIERS] - tp[j, 0]) for j, _ in query) * DENSE_SHARE >= self.n_docs:
+            return self._dense(query, k, acc, touched)
         pool: list[np.ndarray] = []
         bulk: list[np.ndarray] = []  # segments added without tracking which passages are new
         pool_n, theta, rest, pool_arr = 0, 0.0, 0.0, None
@@ -390,6 +401,23 @@ class SearchIndex:
         if rest_terms:
             candidates, repeats = self._finish(candidates, repeats, rest_terms, theta, k, acc, touched)
         return _unique(candidates) if repeats else candidates
+
+    def _dense(self, query, k, acc, touched) -> np.ndarray:
+        """A query whose postings cover most passages: add them all, then keep what reaches the k-th best
+        score among the passages in the terms' best tiers (a lower bound of the k-th best overall)."""
+        docs, w, tp = self.docs, self.weights_data, self.tier_ptr
+        best = []
+        for j, times in query:
+            lo, hi = tp[j, 0], tp[j, TIERS]
+            np.add.at(acc, docs[lo:hi], w[lo:hi] if times == 1 else w[lo:hi] * times)
+            touched.append(docs[lo:hi])
+            best.append(docs[lo:tp[j, 1]])
+        pool = _unique(np.concatenate(best))
+        theta = _TINY
+        if len(pool) >= k:
+            scores = acc[pool]
+            theta = max(theta, float(np.partition(scores, len(scores) - k)[len(scores) - k]))
+        return np.flatnonzero(acc >= theta)
 
     def _exact_kth(self, query, pool, partial, k) -> float:
         """The k-th best full score among the EXACT_TOP best-started passages: a strong early theta.
