@@ -95,9 +95,9 @@ class KnowledgeSync:
     async def _listen(self) -> None:
         try:
             self.listener = await self.changes.listen(self._notified)
-        except Exception:  # the periodic check still catches every change, and retries the connection
-            log.warning("could not listen for knowledge changes; checking every %gs instead", self.check_seconds,
-                        exc_info=True)
+        except Exception as error:  # the periodic check still catches every change, and retries the connection
+            log.warning("could not listen for knowledge changes (%s); checking every %gs instead", type(error).__name__,
+                        self.check_seconds, exc_info=not isinstance(error, (OSError, StorageUnavailable)))
 
     def _notified(self) -> None:
         task = asyncio.get_running_loop().create_task(self.refresh(), name="careerbot-knowledge-refresh")
@@ -133,8 +133,9 @@ class KnowledgeSync:
                 log.warning("knowledge version %d can't be built here; still serving version %s: %s",
                             state.version, self.served_version, "; ".join(str(p) for p in error.problems[:5]))
                 return False
-            except Exception:
-                log.warning("could not refresh the knowledge", exc_info=True)
+            except Exception as error:  # the database is away: keep serving, the next check tries again
+                log.warning("could not refresh the knowledge (%s)", type(error).__name__,
+                            exc_info=not isinstance(error, (OSError, StorageUnavailable)))
                 return False
             await self._install(replace(kb, version=state.version), state)
         return True
