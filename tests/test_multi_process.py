@@ -231,3 +231,42 @@ async def test_the_other_bot_rebuilds_off_its_event_loop_and_serves_the_old_inde
     release.set()
     await asyncio.wait_for(two.bot.knowledge_sync.wait_for(kb.version), WAIT)
     assert released == [True] and await cites_quokka(two)
+
+
+async def test_two_changes_at_once_on_two_bots_both_stand_everywhere(cluster, monkeypatch):
+    """The second bot's build is held until the first bot's change is committed: its commit then finds the
+    version moved, so it builds again on top of the first change (no lost update), and both bots serve both."""
+    import threading
+
+    from tests.test_discord_kb import OTHER_GUIDE
+
+    one, two = await cluster.start("one"), await cluster.start("two")
+    store, loop = two.bot.services.knowledge, asyncio.get_running_loop()
+    real_reload, building, release, builds = store.reload, asyncio.Event(), threading.Event(), []
+
+    def held_reload(*args, **kwargs):
+        builds.append(kwargs.get("install"))
+        if len(builds) == 1:
+            loop.call_soon_threadsafe(building.set)
+            release.wait(timeout=WAIT)
+        return real_reload(*args, **kwargs)
+    monkeypatch.setattr(store, "reload", held_reload)
+    before = set(asyncio.all_tasks())
+    two.start_slash("kb add", user=two.moderator, file=two.attachment("wombat.md", OTHER_GUIDE))
+    for task in set(asyncio.all_tasks()) - before:
+        one.ignore_task(task)
+    await asyncio.wait_for(building.wait(), WAIT)
+    one.start_slash("kb add", user=one.moderator, file=one.attachment("quokka.md", NEW_GUIDE))
+    await asyncio.wait_for(one.bot.knowledge_sync.wait_for(1), WAIT)  # committed and served by the first
+    release.set()
+    await one.drain()
+    await two.drain()
+    first, second = ([s for s in h.all_sent() if s.kind == "followup"][-1] for h in (one, two))
+    assert "Guide added" in first.text and "5 guides" in first.text
+    assert "Guide added" in second.text and "6 guides" in second.text and builds == [False, False]
+    await asyncio.wait_for(one.bot.knowledge_sync.wait_for(2), WAIT)
+    for h in (one, two):
+        assert served(h).version == 2 and {"quokka-study-plan", "wombat-study-plan"} <= {g.id for g in served(h).guides.guides}
+    async with one.bot.services.database.read() as session:
+        rows = (await session.execute(select(GuideChange.version, GuideChange.file_name).order_by(GuideChange.id))).all()
+    assert [tuple(r) for r in rows] == [(1, "quokka.md"), (2, "wombat.md")]
