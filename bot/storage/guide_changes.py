@@ -11,7 +11,6 @@ notification was missed (a dropped connection, a restart of the database).
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -23,7 +22,6 @@ from bot.domain.errors import DomainError
 from .database import PG_CONNECT_TIMEOUT_S, Database
 from .models import GuideChange, KnowledgeState
 
-log = logging.getLogger(__name__)
 CHANNEL = "careerbot_knowledge"
 
 
@@ -117,6 +115,8 @@ class GuideChanges:
 
 
 class Listener:
+    """The listening connection; `alive` turns False when the server or the network drops it."""
+
     def __init__(self, conn: Any, on_notify: Callable[[], Any]) -> None:
         self.conn = conn
         self.on_notify = on_notify
