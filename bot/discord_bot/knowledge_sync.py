@@ -115,6 +115,8 @@ class KnowledgeSync:
     async def check(self) -> bool:
         """The periodic check: listen again if the connection dropped, then catch up on a missed version."""
         if self.listener is None or not self.listener.alive:
+            if self.listener is not None:
+                await self.listener.close()  # a dropped connection: free what is left of it
             self.listener = None
             await self._listen()
         return await self.refresh()
