@@ -114,6 +114,7 @@ async def run_console(settings: Settings, stdin=None, stdout=None) -> int:
 
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     services = await build_services(settings)
+    warming = asyncio.create_task(asyncio.to_thread(services.answers.warm))  # the first answer, sooner (kept: a task needs a reference)
     interactive = stdin.isatty()
     reader, session = LineReader(stdin), Session()
     at_prompt = False

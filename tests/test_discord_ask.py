@@ -348,3 +348,11 @@ async def test_the_part_of_a_question_guides_cant_settle_is_named_under_the_answ
     assert "can't settle one part of your question" in description and "2027" in description
     assert reply.embeds[0]["fields"] and "@everyone" not in description  # member text is escaped
     harness.assert_no_pings()
+
+
+async def test_the_answers_caches_are_built_at_start_off_the_event_loop(harness):
+    from bot.domain import ranking, spelling
+
+    await harness.bot.warming
+    kb = harness.bot.services.knowledge.current
+    assert id(kb) in ranking._matchers and id(kb) in spelling._spellers

@@ -200,3 +200,14 @@ def test_typos_are_read_as_the_guides_words_but_real_words_keep_their_meaning(se
         assert fix(real) == real  # English words the guides don't use are not "corrected"
     answer = service.answer("How to get a machine learning intership")
     assert answer.answered and answer.question == "How to get a machine learning intership"  # shown as typed
+
+
+def test_warm_builds_the_first_answers_caches_ahead(tmp_path):
+    from bot.domain import ranking, spelling
+
+    store = knowledge_store(Settings(database_url="sqlite+aiosqlite://"))
+    service = AnswerService(lambda: store.current)
+    kb = store.current
+    assert id(kb) not in ranking._matchers and id(kb) not in spelling._spellers
+    service.warm()
+    assert id(kb) in ranking._matchers and id(kb) in spelling._spellers

@@ -55,6 +55,7 @@ class CareerBot(commands.Bot):
         self._services = services
         self._services_closed = False
         self.ask_limiter = AskLimiter(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
+        self.warming: asyncio.Task | None = None  # building the answers' caches at start (setup_hook)
         self.conversations = Conversations()  # which earlier question a member's message follows up
         self.kb_lock = asyncio.Lock()  # /kb add, remove and reload never interleave
         self.ask_channel_cache: dict[int, frozenset[int]] = {}
@@ -74,6 +75,8 @@ class CareerBot(commands.Bot):
         self.knowledge_sync = KnowledgeSync(services.knowledge, services.guide_changes, self.kb_lock,
                                             check_seconds=self.settings.knowledge_check_seconds)
         await self.knowledge_sync.start()  # on PostgreSQL: listen for other processes' changes
+        # the first answer would build the heading matcher and the speller: do it now, off the event loop
+        self.warming = asyncio.create_task(asyncio.to_thread(services.answers.warm), name="careerbot-warm-answers")
         gc.freeze()  # the knowledge snapshot lives for the whole run: keep it out of the collector's passes
         from .views import DYNAMIC_ITEMS
 

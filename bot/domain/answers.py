@@ -15,9 +15,9 @@ from .composing import compose
 from .errors import DomainError
 from .knowledge import Knowledge
 from .language import NOT_ENGLISH_NOTE, looks_english
-from .ranking import query_weights, rank
+from .ranking import heading_matcher, query_weights, rank
 from .reading import Reading, is_follow_up, read_follow_up, read_message, without
-from .spelling import speller
+from .spelling import english, speller
 from .scope import ASKING, CAREER_TERMS, FIELD_TERMS, Kind, TopicSignals, kind_of, verdict
 
 MAX_QUESTION_CHARS = 1000
@@ -97,6 +97,14 @@ def is_small_talk(message: str) -> bool:
 class AnswerService:
     def __init__(self, knowledge: Callable[[], Knowledge]):
         self._knowledge = knowledge
+
+    def warm(self) -> None:
+        """Build what the first answer on the current knowledge would otherwise build (the heading matcher,
+        the speller and its English word list: about 0.4 s), e.g. in a worker thread at start."""
+        kb = self._knowledge()
+        heading_matcher(kb)
+        speller(kb).correct("warm")
+        english()
 
     def ranked(self, question: str, k: int = MAX_TOP, kb: Knowledge | None = None,
                reading: Reading | None = None) -> list[Citation]:
