@@ -35,18 +35,19 @@ def _corpus(seed=7, docs=800, words=300):
     return rng, vocab, [rng.choices(vocab, weights, k=rng.randint(0, 60)) for _ in range(docs)]
 
 
-# (TIER_MIN, POOL, UNIQUE_MAX, DENSE_SHARE): as shipped; every list of more than 8 in tiers; never the dense
-# path, and tiny pools, so most postings are added in bulk and candidates repeat (a 1M-passage index's paths)
-@pytest.mark.parametrize("tier_min, pool, unique_max, dense_share", [
-    (search.TIER_MIN, search.POOL, search.UNIQUE_MAX, search.DENSE_SHARE),
-    (8, search.POOL, search.UNIQUE_MAX, search.DENSE_SHARE), (8, search.POOL, search.UNIQUE_MAX, 0),
-    (8, 16, 4, 0), (8, 40, 64, 0), (8, 40, 64, 1000)])
-def test_fast_path_matches_rank_bm25_full_scoring(monkeypatch, tier_min, pool, unique_max, dense_share):
+# (TIER_MIN, POOL, UNIQUE_MAX, DENSE_DOCS): as shipped (an index this small adds every posting); the pruned
+# path with tiers as shipped, with every list of more than 8 in tiers, and with tiny pools, so most
+# postings are added in bulk and candidates repeat (the paths a 1M-passage index takes)
+@pytest.mark.parametrize("tier_min, pool, unique_max, dense_docs", [
+    (search.TIER_MIN, search.POOL, search.UNIQUE_MAX, search.DENSE_DOCS),
+    (search.TIER_MIN, search.POOL, search.UNIQUE_MAX, 0), (8, search.POOL, search.UNIQUE_MAX, 0),
+    (8, 16, 4, 0), (8, 40, 64, 0)])
+def test_fast_path_matches_rank_bm25_full_scoring(monkeypatch, tier_min, pool, unique_max, dense_docs):
     """Weights are float32: a score of m terms is within m * 2**-24 of rank-bm25's, so rtol 1e-6 is honest."""
     monkeypatch.setattr(search, "TIER_MIN", tier_min)
     monkeypatch.setattr(search, "POOL", pool)
     monkeypatch.setattr(search, "UNIQUE_MAX", unique_max)
-    monkeypatch.setattr(search, "DENSE_SHARE", dense_share)
+    monkeypatch.setattr(search, "DENSE_DOCS", dense_docs)
     rng, words, corpus = _corpus()
     index = SearchIndex(corpus)
     assert index.weights_data.dtype == np.float32
@@ -67,6 +68,7 @@ def test_fast_path_matches_rank_bm25_full_scoring(monkeypatch, tier_min, pool, u
 
 def test_tiers_leave_most_postings_of_a_common_word_untouched(monkeypatch):
     monkeypatch.setattr(search, "TIER_MIN", 64)
+    monkeypatch.setattr(search, "DENSE_DOCS", 0)  # the pruned path, as on a large index
     rng = random.Random(3)
     corpus = [["common"] * rng.randint(1, 3) + ["filler"] * rng.randint(0, 20) for _ in range(2000)]
     for d in (5, 700, 1500):

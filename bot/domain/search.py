@@ -24,7 +24,8 @@ tiers, best first (its top 1/64, to 1/16, to 1/4, the rest), each tier sorted by
    only through them can't reach the top k); once the bounds of everything not added sum below theta,
    no unseen passage can, and the seen ones that still can are finished, strongest term first, by binary
    search in the remaining tiers (or by adding a short list whole), dropping those that fall out of reach;
-3. on a small index, a query whose postings cover most passages just adds them all (`_dense`).
+3. on an index of at most DENSE_DOCS passages, a query just adds all its postings (`_dense`): fewer numpy
+   calls than pruning, which pays only when the lists are long.
 
 Scores equal rank-bm25's up to float32 rounding; ties go to the earlier passage.
 """
@@ -49,8 +50,7 @@ TIERS = 4
 TIER_MIN = 2048                        # a posting list this long or shorter stays one tier
 TIER_CUTS = (1 / 64, 1 / 16, 1 / 4)    # where tiers 1, 2, 3 start, as a share of the list (best first)
 _CHUNK = 1 << 20                       # postings per step of the weight formula (bounds its temporaries)
-DENSE_SHARE = 2                        # postings >= passages / DENSE_SHARE: add them all, no pruning,
-DENSE_DOCS = 300_000                   # ... on indexes this small (past it, a scan of every passage costs more)
+DENSE_DOCS = 300_000                   # up to this many passages, add every posting (few numpy calls beat pruning)
 UNIQUE_MAX = 16384                     # repeated candidates are sorted out below this many
 EXACT_TOP = 32                         # best-started passages scored in full for an early theta
 POOL = 4096                            # passages tracked one by one for the k-th best partial score
@@ -329,7 +329,7 @@ class SearchIndex:
         make the top k; the seen ones that still can are finished by binary search in the remaining tiers.
         """
         docs, w, tp, ub = self.docs, self.weights_data, self.tier_ptr, self.tier_ub
-        if self.n_docs <= DENSE_DOCS and sum(int(tp[j, TIERS] - tp[j, 0]) for j, _ in query) * DENSE_SHARE >= self.n_docs:
+        if self.n_docs <= DENSE_DOCS:
             return self._dense(query, k, acc, touched)
         pool: list[np.ndarray] = []
         bulk: list[np.ndarray] = []  # segments added without tracking which passages are new
@@ -403,21 +403,25 @@ class SearchIndex:
         return _unique(candidates) if repeats else candidates
 
     def _dense(self, query, k, acc, touched) -> np.ndarray:
-        """A query whose postings cover most passages: add them all, then keep what reaches the k-th best
+        """Few numpy calls, for small indexes: add every posting, then keep what reaches the k-th best
         score among the passages in the terms' best tiers (a lower bound of the k-th best overall)."""
         docs, w, tp = self.docs, self.weights_data, self.tier_ptr
-        best = []
+        best, total = [], 0
         for j, times in query:
             lo, hi = tp[j, 0], tp[j, TIERS]
             np.add.at(acc, docs[lo:hi], w[lo:hi] if times == 1 else w[lo:hi] * times)
             touched.append(docs[lo:hi])
             best.append(docs[lo:tp[j, 1]])
-        pool = _unique(np.concatenate(best))
+            total += hi - lo
+        pool = _unique(np.concatenate(best)) if len(best) > 1 else best[0]
         theta = _TINY
         if len(pool) >= k:
             scores = acc[pool]
             theta = max(theta, float(np.partition(scores, len(scores) - k)[len(scores) - k]))
-        return np.flatnonzero(acc >= theta)
+        if total * 8 > self.n_docs:  # a scan of every passage is cheaper than one of the postings
+            return np.flatnonzero(acc >= theta)
+        found = [d[acc[d] >= theta] for d in touched]
+        return _unique(np.concatenate(found)) if len(found) > 1 else found[0]
 
     def _exact_kth(self, query, pool, partial, k) -> float:
         """The k-th best full score among the EXACT_TOP best-started passages: a strong early theta.
