@@ -14,7 +14,8 @@ Generates a knowledge folder of `--passages` one-passage sections (scripts/event
    backend="numba")`, `retrieve([expand_query(q)], k=10)` per question with at least one term: bm25s
    refuses an empty query), in a fresh process.
 
-Prints the minimum over --runs of each wall time, and the ratio answer / retrieval.
+Prints the minimum over --runs of each wall time, the ratio answer / retrieval, and (in-process) how much
+of a start is parsing the guides and how much loading the saved index.
 """
 from __future__ import annotations
 
@@ -54,6 +55,25 @@ print(json.dumps(times))
 """
 
 
+SPLIT = """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from bot.domain.guides import GuideSet, check_guides
+from bot.domain.search import SearchIndex
+folder = Path({folder!r})
+t = time.perf_counter()
+good, _ = check_guides(folder / "guides", root=folder)
+GuideSet.of(good)
+parse = time.perf_counter() - t
+(saved,) = [p for p in (folder / ".index").iterdir() if p.is_dir()]
+key = json.loads((saved / "meta.json").read_text())["key"]
+t = time.perf_counter()
+assert SearchIndex.load(saved, key) is not None
+print(json.dumps([parse, time.perf_counter() - t]))
+"""
+
+
 def timed(cmd: list[str], stdin: str) -> float:
     start = time.perf_counter()
     done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=ROOT)
@@ -77,6 +97,11 @@ def main() -> None:
         first = timed(ask, questions[0] + "\n")
         seconds = [timed(ask, questions[0] + "\n") for _ in range(args.runs)]
         batches = [timed(ask, "\n".join(questions) + "\n") for _ in range(args.runs)]
+        split = subprocess.run([sys.executable, "-c", SPLIT.format(root=str(ROOT), folder=str(folder))],
+                               capture_output=True, text=True, cwd=ROOT)
+        if split.returncode != 0:
+            raise SystemExit(f"start-up split failed:\n{split.stderr[-2000:]}")
+        parse_s, load_s = json.loads(split.stdout.strip().splitlines()[-1])
         code = RETRIEVAL.format(root=str(ROOT), folder=str(folder), questions=json.dumps(questions))
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
         if out.returncode != 0:
@@ -89,6 +114,7 @@ def main() -> None:
     print(f"first start (build + save index), one question: {first:.2f} s")
     print(f"second start (saved index), one question:       {min(seconds):.2f} s  (runs: "
           + ", ".join(f"{s:.2f}" for s in seconds) + ")")
+    print(f"  of which, in-process: parsing the guides {parse_s:.2f} s, loading the saved index {load_s:.3f} s")
     print(f"batch of {n}: {min(batches):.2f} s -> {per_answer * 1e3:.3f} ms per whole answer")
     print(f"bm25s-numba bare retrieval: mean {bare * 1e3:.3f} ms, p50 {statistics.median(retrieval) * 1e3:.3f} ms "
           f"per question -> answer / retrieval = {per_answer / bare:.1f}x")
