@@ -154,7 +154,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="careerbot", description="Career answers from cited guides, and a roadmap.")
-    parser.add_argument("--knowledge", metavar="DIR", help="knowledge folder (default: KNOWLEDGE_DIR, else the knowledge/ folder shipped with careerbot)")
+    parser.add_argument("--knowledge", metavar="DIR",
+                        help="knowledge folder (default: KNOWLEDGE_DIR, else the knowledge/ folder shipped with careerbot)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", help="answer one question (or, with --json, one per stdin line)")

@@ -30,6 +30,7 @@ SAVE_HINT = "Save a source to your reading list with /checklist save <n> (n is i
 class Session:
     """What the console remembers between lines: the section ids the last answer cited, in order, and the
     question a follow-up ("and without a degree?", "what about a PhD?") is read in the light of."""
+
     cited: list[str] = field(default_factory=list)
     question: str | None = None
 
@@ -114,7 +115,8 @@ async def run_console(settings: Settings, stdin=None, stdout=None) -> int:
 
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     services = await build_services(settings)
-    warming = asyncio.create_task(asyncio.to_thread(services.answers.warm))  # the first answer, sooner (kept: a task needs a reference)
+    # the first answer, sooner (kept in a name: a task needs a reference)
+    _warming = asyncio.create_task(asyncio.to_thread(services.answers.warm))
     interactive = stdin.isatty()
     reader, session = LineReader(stdin), Session()
     at_prompt = False

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 
 MASK = "***"
 _secrets: list[str] = []
-_base_factory = None
+_base_factory: Callable[..., logging.LogRecord] | None = None
 _REDACTED_EXC = "careerbot_redacted_exc_text"
 
 
@@ -70,7 +71,8 @@ class RedactToken(logging.Filter):
 
 
 def _masking_factory(*args, **kwargs) -> logging.LogRecord:
-    return redact_record(_base_factory(*args, **kwargs))
+    factory = _base_factory or logging.LogRecord
+    return redact_record(factory(*args, **kwargs))
 
 
 def install_redaction(*secrets: str | None) -> None:

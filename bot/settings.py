@@ -135,7 +135,7 @@ class Settings(BaseSettings):
         """Keywords (None = not given), then real environment variables, then `.env`; raises SettingsError."""
         given = {k: v for k, v in overrides.items() if k in cls.model_fields and v is not None}
         try:
-            return _FromEnvironment(_env_file=env_file or REPO_ROOT / ".env", **given)
+            return _FromEnvironment(_env_file=Path(env_file) if env_file else REPO_ROOT / ".env", **given)
         except ValidationError as error:
             raise SettingsError(describe(error)) from None
 

@@ -32,7 +32,8 @@ QUESTIONS = [
     "do I need a degree to become an ML engineer?", "what programming languages should I learn?",
     "how much does an ML engineer earn?", "what does a machine learning engineer do?",
     "which maths do I need for machine learning?", "how do I build a portfolio?",
-    "should I learn deep learning frameworks like pytorch?", "what is the difference between a data scientist and an ML engineer?",
+    "should I learn deep learning frameworks like pytorch?",
+    "what is the difference between a data scientist and an ML engineer?",
     "how do I prepare for an ML engineer interview?", "is a masters or PhD worth it?",
     "what is the best pizza topping in naples?", "how do I get my first junior role?",
 ]

@@ -40,7 +40,8 @@ async def started(folder: Path, url: str):
 
 
 def ms(values: list[float]) -> str:
-    return f"median {statistics.median(values) * 1000:.1f} ms (min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f}, n={len(values)})"
+    low, high = min(values) * 1000, max(values) * 1000
+    return f"median {statistics.median(values) * 1000:.1f} ms (min {low:.1f}, max {high:.1f}, n={len(values)})"
 
 
 async def sqlite_start(runs: int) -> None:
@@ -74,7 +75,7 @@ async def pg_propagation(base: str, runs: int) -> None:
             two = await started(Path(tmp) / "two", db_url)
             reached, checks = [], []
             try:
-                for i in range(runs):
+                for _ in range(runs):
                     for change in ("add", "remove"):
                         t0 = time.perf_counter()
                         async with one.kb_lock:

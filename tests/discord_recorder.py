@@ -62,6 +62,7 @@ class Persona:
 @dataclass(frozen=True)
 class Resolved:
     """An option value that Discord sends as an id plus an entry in `data.resolved`."""
+
     kind: str  # "attachments", "channels", "roles", "users"
     id: int
     data: dict
@@ -71,6 +72,7 @@ class Resolved:
 @dataclass
 class Sent:
     """One request the bot made. `body` is the message part (for callbacks, `payload["data"]`)."""
+
     method: str
     path: str
     url: str

@@ -2,7 +2,6 @@
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot.domain import saved_index

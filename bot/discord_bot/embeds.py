@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
+from collections.abc import Sequence
 
 import discord
+from discord.utils import TimestampStyle
 
 from bot.domain.answers import Answer, Citation
 
@@ -100,6 +101,7 @@ def not_covered_embed(answer: Answer) -> discord.Embed:
 @dataclass(frozen=True)
 class Retired:
     """A source an answer cited that is no longer in the guides (removed or renamed since)."""
+
     rank: int
     section_id: str
 
@@ -149,7 +151,7 @@ def info_embed(title: str, description: str = "", *, colour: discord.Colour = BR
                              colour=colour))
 
 
-def timestamp(moment: datetime | None, style: str = "R") -> str:
+def timestamp(moment: datetime | None, style: TimestampStyle = "R") -> str:
     return discord.utils.format_dt(moment, style) if moment else "never"
 
 

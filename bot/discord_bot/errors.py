@@ -6,7 +6,7 @@ which discord.py would only log) call `report_error` through `guarded`, so they 
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 import discord
 from discord import app_commands
@@ -77,7 +77,7 @@ async def send_private(interaction: discord.Interaction, content: str | None = N
             log.warning("could not remove the placeholder of interaction %s", interaction.id)
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True, **kwargs)
+            await interaction.followup.send(ephemeral=True, **{"content": content, **kwargs})
         else:
             await interaction.response.send_message(content, ephemeral=True, **kwargs)
     except discord.HTTPException:
@@ -88,7 +88,8 @@ async def report_error(interaction: discord.Interaction, error: Exception) -> No
     message = describe(error)
     if message is None:
         original = getattr(error, "original", error)
-        command = getattr(interaction.command, "qualified_name", None) or (interaction.data or {}).get("custom_id")
+        data: Mapping[str, object] = interaction.data or {}
+        command = getattr(interaction.command, "qualified_name", None) or data.get("custom_id")
         log.error("error in %r (guild %s)", command, interaction.guild_id,  # no member id or text in logs
                   exc_info=(type(original), original, original.__traceback__))
         message = UNEXPECTED

@@ -64,6 +64,12 @@ class KnowledgeSync:
         return self.changes is not None and self.changes.shared
 
     @property
+    def _database(self) -> GuideChanges:
+        if self.changes is None:
+            raise RuntimeError("the guides are not kept in the database in this process")
+        return self.changes
+
+    @property
     def served_version(self) -> int | None:
         return self.store.current.version
 
@@ -94,7 +100,7 @@ class KnowledgeSync:
 
     async def _listen(self) -> None:
         try:
-            self.listener = await self.changes.listen(self._notified)
+            self.listener = await self._database.listen(self._notified)
         except Exception as error:  # the periodic check still catches every change, and retries the connection
             log.warning("could not listen for knowledge changes (%s); checking every %gs instead", type(error).__name__,
                         self.check_seconds, exc_info=not isinstance(error, (OSError, StorageUnavailable)))
@@ -125,10 +131,10 @@ class KnowledgeSync:
         """Serve the database's version if this process serves another; True if it swapped knowledge in."""
         async with self.lock:
             try:
-                version = await self.changes.version()
+                version = await self._database.version()
                 if version in (self.served_version, self.failed_version):
                     return False
-                state = await self.changes.state()
+                state = await self._database.state()
                 kb = await asyncio.to_thread(reload_in_worker, self.store, None, changes=state.changes, install=False)
             except KnowledgeError as error:
                 self.failed_version = state.version
@@ -193,7 +199,7 @@ class KnowledgeSync:
         """Read, build with the change, commit, swap in; KnowledgeError (nothing stored) if it doesn't build."""
         for attempt in range(ATTEMPTS):
             try:
-                state = await self.changes.state()
+                state = await self._database.state()
             except StorageUnavailable:
                 raise DomainError(NO_DATABASE) from None
             change = make_change(state)
@@ -202,7 +208,7 @@ class KnowledgeSync:
                 changes[change.file_name] = None if change.action == "remove" else change.content
             kb = await asyncio.to_thread(reload_in_worker, self.store, str(user_id), changes=changes, install=False)
             try:
-                version = await self.changes.commit(expected=state.version, change=change, by=user_id)
+                version = await self._database.commit(expected=state.version, change=change, by=user_id)
             except VersionConflict:
                 if attempt == ATTEMPTS - 1:
                     raise
@@ -222,7 +228,7 @@ class KnowledgeSync:
         if self.changes is None:
             return
         try:
-            version = await self.changes.commit(expected=None, change=change, by=user_id)
+            version = await self._database.commit(expected=None, change=change, by=user_id)
         except Exception:
             log.warning("could not record a guide change in the database", exc_info=True)  # no member id in logs
             return

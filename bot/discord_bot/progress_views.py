@@ -105,6 +105,7 @@ def item_select(user_id: int, stage: StageProgress, focus: ItemProgress) -> "Ite
 class Panel(NamedTuple):
     """What a panel message shows: the embed, the components, and its attachments (the roadmap card on
     the overview, none on a stage page)."""
+
     embed: discord.Embed
     view: "PanelView"
     files: list[discord.File]
@@ -225,9 +226,11 @@ class PanelView(discord.ui.View):
         if self.origin is None:
             return
         self.disable()
-        extra = {} if self.expired_content is None else {"content": self.expired_content}
         try:
-            await self.origin.edit_original_response(view=self, **extra)
+            if self.expired_content is None:
+                await self.origin.edit_original_response(view=self)
+            else:
+                await self.origin.edit_original_response(view=self, content=self.expired_content)
         except discord.HTTPException:
             pass  # the message is gone, or its token expired: nothing to disable
 
@@ -268,7 +271,7 @@ class StatusButton(_Owned, discord.ui.DynamicItem[discord.ui.Button],
             item_id = resolve_item(progress.roadmap(), self.key)
             if progress.roadmap().item(item_id) is None and self.status != "todo":
                 raise NotFound(STALE_ITEM)  # the service's message would name the internal id
-            result = await progress.set_status(self.user_id, item_id, self.status)  # type: ignore[arg-type]
+            result = await progress.set_status(self.user_id, item_id, self.status)
             owner, name = _owner(interaction), interaction.user.display_name
             if not isinstance(result, ItemProgress):
                 content = "Cleared your record for that item, which is no longer on the roadmap."

@@ -76,8 +76,8 @@ def overview_embed(overview: RoadmapOverview, guides, *, owner: str | None = Non
     if overview.next_item is None:
         embed.add_field(name="Next up", value="You have finished every item on the roadmap. Keep learning!", inline=False)
     else:
-        stage = next(s.stage for s in stages if s.stage.id == overview.next_item.item.stage_id)
-        embed.add_field(name=truncate(f"Next up · stage {stage.number}: {stage.title}", 256),
+        upcoming = next(s.stage for s in stages if s.stage.id == overview.next_item.item.stage_id)
+        embed.add_field(name=truncate(f"Next up · stage {upcoming.number}: {upcoming.title}", 256),
                         value=item_summary(overview.next_item, guides), inline=False)
     if overview.retired:
         embed.add_field(name="No longer on the roadmap", value=retired_summary(overview.retired), inline=False)

@@ -9,7 +9,7 @@ import asyncio
 import math
 import re
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import discord
 
@@ -23,6 +23,7 @@ from .progress_views import CUSTOM_ID_MAX, PanelView, retire, short_hash
 
 if TYPE_CHECKING:
     from .client import CareerBot
+    from .cogs.kb import KnowledgeBase
 
 ID = r"[0-9]{1,10}"
 MAX_ANSWER_ID = 2**31 - 1  # answer ids are 32-bit integers in the database
@@ -216,7 +217,7 @@ class RemoveGuideButton(discord.ui.DynamicItem[discord.ui.Button],
             elif time.time() > self.expires:
                 await interaction.response.edit_message(content=KB_EXPIRED, view=done)
             else:
-                cog = _bot(interaction).get_cog("KnowledgeBase")
+                cog = cast("KnowledgeBase | None", _bot(interaction).get_cog("KnowledgeBase"))
                 if cog is None:
                     raise NotFound("The guide tools are not loaded right now; nothing was changed.")
                 await cog.remove_confirmed(interaction, self.guide)

@@ -181,10 +181,11 @@ def _terms_of(token: str) -> tuple[str, ...]:
 def analyse(text: str) -> list[str]:
     """Index terms of a passage (or the base terms of a question), in order, repeats kept."""
     tokens = _raw_tokens(text)
-    found = list(map(_TERMS.get, tokens))
-    if None in found:
-        found = [terms if terms is not None else _terms_of(token) for terms, token in zip(found, tokens)]
-    return list(chain.from_iterable(found))
+    cached = list(map(_TERMS.get, tokens))
+    if None in cached:
+        return list(chain.from_iterable(terms if terms is not None else _terms_of(token)
+                                        for terms, token in zip(cached, tokens)))
+    return list(chain.from_iterable(terms for terms in cached if terms is not None))
 
 
 # Question phrasings whose meaning no single word carries: "how much do MLEs make?" asks about pay.
@@ -208,9 +209,9 @@ def expand_query(text: str) -> list[str]:
         if pattern.search(normalised):
             extra.extend(_stem(t) for t in synonyms.split())
     for token in raw:
-        synonyms = QUERY_SYNONYMS.get(token)
-        if synonyms:
-            extra.extend(_stem(t) for t in _canonical(synonyms.split()) if t not in STOPWORDS)
+        written = QUERY_SYNONYMS.get(token)
+        if written:
+            extra.extend(_stem(t) for t in _canonical(written.split()) if t not in STOPWORDS)
     terms = [_stem(t) for t in _canonical(raw) if t not in STOPWORDS]
     seen = set(terms)
     return terms + [t for t in dict.fromkeys(extra) if t not in seen]

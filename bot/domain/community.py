@@ -26,7 +26,7 @@ from bot.storage.models import (
     KnowledgeReload,
     UnansweredQuestion,
 )
-from bot.storage.queries import Clock, check_user_id, storable, upsert, utcnow
+from bot.storage.queries import Clock, check_user_id, rows_changed, storable, upsert, utcnow
 
 from .errors import DomainError, LimitReached, NotFound
 
@@ -246,9 +246,9 @@ class CommunityService:
     async def remove_ask_channel(self, guild_id: int, channel_id: int) -> GuildConfig:
         async with self.db.write() as session:
             await self._lock_guild(session, guild_id)
-            result = await session.execute(delete(GuildAskChannel).where(
+            removed = await rows_changed(session, delete(GuildAskChannel).where(
                 GuildAskChannel.guild_id == guild_id, GuildAskChannel.channel_id == channel_id))
-            if not result.rowcount:
+            if not removed:
                 raise NotFound("That channel is not an ask channel.")
             return await self._config(session, guild_id)
 
@@ -263,7 +263,8 @@ class CommunityService:
 
     async def record_reload(self, reloaded_by: int | None, ok: bool, summary: str = "") -> None:
         async with self.db.write() as session:
-            session.add(KnowledgeReload(reloaded_at=self.clock(), reloaded_by=reloaded_by, ok=ok, summary=storable(summary)[:2000]))
+            session.add(KnowledgeReload(reloaded_at=self.clock(), reloaded_by=reloaded_by, ok=ok,
+                                        summary=storable(summary)[:2000]))
 
     async def last_reload(self) -> ReloadRecord | None:
         stmt = select(KnowledgeReload).order_by(KnowledgeReload.reloaded_at.desc(), KnowledgeReload.id.desc()).limit(1)

@@ -14,7 +14,8 @@ answer one bullet deep is not cut off; a short sentence comes with its neighbour
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from functools import partial
+from collections.abc import Callable, Sequence, Set
 
 from .analysis import analyse
 from .passages import split_sentences
@@ -82,12 +83,12 @@ def _fit(unit: str, limit: int, line_score: Callable[[str], float] | None = None
     return sentences[0] if len(sentences[0]) <= limit else lines[0][:limit].rsplit(" ", 1)[0] + " …"
 
 
-def _line_score(line: str, weights: dict[str, float], idf: Callable[[str], float], covered: set[str]) -> float:
+def _line_score(line: str, weights: dict[str, float], idf: Callable[[str], float], covered: Set[str]) -> float:
     terms = set(analyse(line))
     return sum(weights[t] * idf(t) * (0.3 if t in covered else 1.0) for t in terms if t in weights)
 
 
-def _score(unit: str, weights: dict[str, float], idf: Callable[[str], float], covered: set[str]) -> float:
+def _score(unit: str, weights: dict[str, float], idf: Callable[[str], float], covered: Set[str]) -> float:
     """A sentence: its question terms. A lead-in and its list: the lead-in, its best line, and a share of
     the others (a long list must not win on the sheer number of words it holds)."""
     lines = unit.split("\n")
@@ -105,7 +106,7 @@ def _score(unit: str, weights: dict[str, float], idf: Callable[[str], float], co
 
 
 def best_unit(text: str, weights: dict[str, float], idf: Callable[[str], float],
-              covered: set[str] = frozenset(), exclude: int = -1) -> tuple[int, str, float]:
+              covered: Set[str] = frozenset(), exclude: int = -1) -> tuple[int, str, float]:
     """(position, unit, score) of the passage's best unit, other than the one at `exclude`."""
     best, best_at, best_score = "", -1, -1.0
     for i, unit in enumerate(units(text)):
@@ -139,7 +140,7 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
             if score < CLOSE_IN_STRENGTH * first_score or not adds:
                 continue
         quoted = _fit(unit.lstrip("-*• ").strip(), min(MAX_UNIT_CHARS, max_chars - used - 6),
-                      lambda line: _line_score(line, weights, idf, covered))
+                      partial(_line_score, weights=weights, idf=idf, covered=covered))
         if picked and used + len(quoted) + 6 > max_chars:
             break
         if not picked and len(unit) < SHORT_UNIT:  # a short sentence goes with its neighbour

@@ -122,13 +122,15 @@ def parse_guide(path: Path, text: str) -> Guide:
     blocks = _md_blocks(lines) if path.suffix.lower() == ".md" else _txt_blocks(lines)
     title = meta.get("title")
     if title is not None and not isinstance(title, (str, int, float)):
-        raise KnowledgeError([Problem(str(path), _line_of(text, "title"), "title must be plain text, for example `title: How to become an ML engineer`")])
+        raise KnowledgeError([Problem(str(path), _line_of(text, "title"),
+                                      "title must be plain text, for example `title: How to become an ML engineer`")])
     if not title:
         first = next(((lvl, t, ln) for lvl, t, ln in blocks if lvl is not None), None)
         if first and (first[0] == 1 or path.suffix.lower() == ".txt"):
             title = first[1]
     if not title or not str(title).strip():
-        raise KnowledgeError([Problem(str(path), 1, "the guide has no title: add `title:` to the front matter or a first line with the title")])
+        raise KnowledgeError([Problem(str(path), 1,
+                                      "the guide has no title: add `title:` to the front matter or a first line with the title")])
     title = str(title).strip()
     guide_id = str(meta.get("id") or slugify(path.stem, 80))
     if not ID_PATTERN.match(guide_id):
@@ -153,7 +155,8 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
         return {}, text, 1
     end = 3 if text.startswith("---\n---") else text.find("\n---", 4)  # an empty front matter is allowed
     if end < 0:
-        raise KnowledgeError([Problem(str(path), 1, "the front matter starts with `---` but never ends; close it with a `---` line")])
+        raise KnowledgeError([Problem(str(path), 1,
+                                      "the front matter starts with `---` but never ends; close it with a `---` line")])
     raw = text[4:end]
     try:
         _refuse_unsafe_yaml(path, raw)
@@ -162,15 +165,19 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or "invalid YAML"
-        raise KnowledgeError([Problem(str(path), line, f"invalid front matter ({reason}); check the quoting on this line")]) from None
+        raise KnowledgeError([Problem(str(path), line,
+                                      f"invalid front matter ({reason}); check the quoting on this line")]) from None
     if not isinstance(meta, dict):
         raise KnowledgeError([Problem(str(path), 2, "the front matter must be `key: value` lines")])
     problems = []
     for key, value in meta.items():
         if key not in FRONT_MATTER_KEYS:
-            problems.append(Problem(str(path), _line_of(text, str(key)), f"unknown front matter key {str(key)[:80]!r}; allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}"))
+            allowed = ", ".join(sorted(FRONT_MATTER_KEYS))
+            problems.append(Problem(str(path), _line_of(text, str(key)),
+                                    f"unknown front matter key {str(key)[:80]!r}; allowed: {allowed}"))
         elif key not in ("title", "tags") and isinstance(value, (dict, list)):
-            problems.append(Problem(str(path), _line_of(text, key), f"{key} must be plain text, for example `{key}: ...` on one line"))
+            problems.append(Problem(str(path), _line_of(text, key),
+                                    f"{key} must be plain text, for example `{key}: ...` on one line"))
     url = meta.get("url")
     if url is not None and not re.match(r"^https?://\S+$", str(url)):
         problems.append(Problem(str(path), _line_of(text, "url"), "url must start with http:// or https://"))
@@ -188,7 +195,7 @@ def _refuse_unsafe_yaml(path: Path, raw: str) -> None:
     the text; a syntax error is left to `yaml.safe_load` to report."""
     depth = 0
     for event in yaml.parse(raw, Loader=yaml.SafeLoader):
-        line = event.start_mark.line + 2  # the front matter starts on the file's line 2
+        line = (event.start_mark.line if event.start_mark else 0) + 2  # the front matter starts on the file's line 2
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise KnowledgeError([Problem(str(path), line, "front matter can't use YAML anchors or aliases "
                                                            "(`&name`, `*name`); write each value out in full")])
@@ -253,8 +260,13 @@ def _line_of(text: str, key: str) -> int:
 
 # ---------------------------------------------------------------- blocks: (heading level | None, text, line)
 
-def _md_blocks(lines: list[str]) -> list[tuple[int | None, str, int]]:
-    blocks, para, start = [], [], 0
+Block = tuple[int | None, str, int]
+
+
+def _md_blocks(lines: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    para: list[str] = []
+    start = 0
     for n, line in enumerate(lines):
         m = _HEADING.match(line)
         if m or not line.strip():
@@ -284,9 +296,10 @@ def _looks_like_heading(line: str, prev_blank: bool, next_blank: bool, after_lis
     return re.search(r"[.!?]\s", words) is None  # "Interviews are tough. They consist of:" is prose
 
 
-def _txt_blocks(lines: list[str]) -> list[tuple[int | None, str, int]]:
+def _txt_blocks(lines: list[str]) -> list[Block]:
     lines = ["" if _AD_LINE.match(line) else line for line in lines]
-    blocks, seen_title = [], False
+    blocks: list[Block] = []
+    seen_title = False
     for n, line in enumerate(lines):
         if not line.strip():
             continue
@@ -325,7 +338,8 @@ def _sections(guide: Guide, blocks, body_line: int) -> list[Section]:
     sections: list[Section] = []
     levels: list[int] = []
     used: set[str] = set()
-    heading, parent, line, paragraphs, level_now = "Introduction", None, body_line, [], 1
+    heading, parent, line, level_now = "Introduction", None, body_line, 1
+    paragraphs: list[str] = []
     parents: dict[int, str] = {}
 
     def close() -> None:
@@ -448,7 +462,8 @@ def check_guides(directory: Path, *, root: Path | None = None,
         return [], [Problem(str(directory), 0, f"there is no folder {directory.resolve()}: the knowledge folder "
                                               "(--knowledge or KNOWLEDGE_DIR) must hold a guides/ folder")]
     files, problems, _ = scan_folder(directory, root)
-    guides, seen = [], {}
+    guides: list[Guide] = []
+    seen: dict[str, str] = {}
     for path in files:
         try:
             text = read_guide_file(path, max_bytes)
@@ -460,7 +475,8 @@ def check_guides(directory: Path, *, root: Path | None = None,
             problems.append(Problem(str(path), 0, f"cannot read the file ({exc.strerror})"))
             continue
         if guide.id in seen:
-            problems.append(Problem(str(path), _line_of(text, "id"), f"duplicate guide id {guide.id!r}, already used by {Path(seen[guide.id]).name}; give one a new id"))
+            problems.append(Problem(str(path), _line_of(text, "id"), f"duplicate guide id {guide.id!r}, already used by "
+                                                                     f"{Path(seen[guide.id]).name}; give one a new id"))
             continue
         seen[guide.id] = guide.path
         guides.append(guide)

@@ -16,6 +16,7 @@ from typing import Callable, Optional
 from .errors import KnowledgeError, Problem
 from .guides import (MAX_GUIDE_BYTES, Guide, GuideSet, Passage, Section, check_guides, load_guides, parse_guide,
                      read_text, too_big)
+from .roadmap import Roadmap
 from .saved_index import index_for
 from .search import SearchIndex
 
@@ -30,7 +31,7 @@ def passage_index_text(section: Section, passage: Passage) -> str:
 class Knowledge:
     guides: GuideSet
     index: SearchIndex
-    roadmap: object | None = None  # bot.domain.roadmap.Roadmap
+    roadmap: Roadmap | None = None
     loaded_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     loaded_by: str | None = None
     warnings: tuple[str, ...] = ()
@@ -44,7 +45,7 @@ class Knowledge:
         return self.guides.sections[passage.section_id]
 
 
-RoadmapLoader = Callable[[Path, set[str]], object]
+RoadmapLoader = Callable[[Path, set[str]], Roadmap]
 
 
 ROADMAP_MISSING = "the roadmap file is missing; put roadmap.yaml back in the knowledge folder"
@@ -73,7 +74,8 @@ def with_changes(guides: list[Guide], problems: list[Problem], changes: Changes,
         except KnowledgeError as exc:
             problems.extend(exc.problems)
     kept.sort(key=lambda g: Path(g.path).name)
-    unique, seen = [], {}
+    unique: list[Guide] = []
+    seen: dict[str, str] = {}
     for guide in kept:
         if guide.id in seen:
             problems.append(Problem(str(guide.path), 0, f"duplicate guide id {guide.id!r}, already used by "
@@ -116,7 +118,7 @@ def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader:
         guides = load_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes)
     index = index_for(knowledge_dir,  # saved in knowledge_dir/.index: unchanged knowledge is not re-indexed
                       lambda: (passage_index_text(guides.sections[p.section_id], p) for p in guides.passages))
-    roadmap = None
+    roadmap: Roadmap | None = None
     roadmap_path = knowledge_dir / "roadmap.yaml"
     if roadmap_loader is not None:
         try:

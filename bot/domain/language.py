@@ -63,7 +63,7 @@ def looks_english(text: str) -> bool:
         return False
     words = [w.casefold() for w in _WORD.findall(text)]
     english = sum(1 for w in words if w in ENGLISH)
-    foreign = sum(1 for w in words if w in FOREIGN)
+    foreign: float = sum(1 for w in words if w in FOREIGN)
     foreign += sum(0.5 for w in words if w not in FOREIGN and w not in _ENGLISH_ACCENTED
                    and any(c.isalpha() and c not in _LATIN_PLAIN for c in w))
     foreign += 1 if re.search(r"[¿¡]", text) else 0

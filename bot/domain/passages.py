@@ -9,7 +9,8 @@ import re
 
 MAX_PASSAGE_CHARS = 1000
 # A sentence ends at . ! ? or … before a capital or digit, but not after an abbreviation ("No. 1", "e.g. Python").
-_NOT_AFTER = "".join(rf"(?<!\b{re.escape(a)})" for a in ("No.", "no.", "vs.", "Dr.", "Mr.", "Ms.", "Mrs.", "St.", "e.g.", "i.e.", "approx."))
+_ABBREVIATIONS = ("No.", "no.", "vs.", "Dr.", "Mr.", "Ms.", "Mrs.", "St.", "e.g.", "i.e.", "approx.")
+_NOT_AFTER = "".join(rf"(?<!\b{re.escape(a)})" for a in _ABBREVIATIONS)
 _SENTENCE_END = re.compile(rf"(?<=[.!?…]){_NOT_AFTER}[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 
 

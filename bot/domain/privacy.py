@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, delete, select, update
 
 from bot.storage.database import Database
 from bot.storage.models import MEMBER_COLUMNS, Base, Member
-from bot.storage.queries import Clock, check_user_id, utcnow
+from bot.storage.queries import Clock, check_user_id, rows_changed, utcnow
 
 EXPORT_FORMAT = "careerbot-member-export/1"
 
@@ -84,8 +84,8 @@ class PrivacyService:
             for table, column, action in self._tables():
                 where = table.c[column] == user_id
                 if action == "delete":
-                    deleted[table.name] = (await session.execute(delete(table).where(where))).rowcount
+                    deleted[table.name] = await rows_changed(session, delete(table).where(where))
                 else:
                     stmt = update(table).where(where).values({column: None})
-                    anonymised[table.name] = (await session.execute(stmt)).rowcount
+                    anonymised[table.name] = await rows_changed(session, stmt)
         return DeletionReport(user_id, deleted, anonymised)

@@ -8,7 +8,7 @@ member's back.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
@@ -172,9 +172,14 @@ def _next_item(stages: tuple[StageProgress, ...]) -> ItemProgress | None:
 # --------------------------------------------------------------------------- reading list
 
 class SectionLike(Protocol):
-    heading: str
-    guide_title: str
-    url: str | None
+    @property
+    def id(self) -> str: ...
+    @property
+    def heading(self) -> str: ...
+    @property
+    def guide_title(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
 
 
 class GuideCatalog(Protocol):
@@ -203,6 +208,7 @@ class ReadingEntry:
 @dataclass
 class SaveResult:
     """What `save_many` did: newly saved, already on the list, not in the guides, no room left."""
+
     saved: list[ReadingEntry] = field(default_factory=list)
     already: list[ReadingEntry] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -247,7 +253,7 @@ class ReadingListService:
         return (f"Your reading list already holds {self.max_items} sections, the most it can. "
                 "Remove some you have read first.")
 
-    async def save_many(self, user_id: int, section_ids: list[str]) -> "SaveResult":
+    async def save_many(self, user_id: int, section_ids: Sequence[str]) -> "SaveResult":
         """Save several sections in one transaction, as many as the list has room for, in order."""
         check_user_id(user_id)
         sections = self.guides().sections

@@ -3,9 +3,9 @@
 1. The lexical score is rank-bm25's BM25 (see `search.py`), with a weight per query term: a term from
    a question sentence weighs 1, from context `CONTEXT_WEIGHT`, a query-side synonym `SYNONYM_WEIGHT`
    times its sentence's weight, and a word that only says how something is asked ("advice",
-   "actually", "curious": `scope.ASKING`) `CONVERSATIONAL_WEIGHT` times that. BM25 is a sum over query terms, so a weighted query is the weighted sum
-   of the scores of its weight groups, each one ordinary `SearchIndex.search` (exact for every passage
-   that reaches a group's `POOL` best).
+   "actually", "curious": `scope.ASKING`) `CONVERSATIONAL_WEIGHT` times that. BM25 is a sum over query
+   terms, so a weighted query is the weighted sum of the scores of its weight groups, each one ordinary
+   `SearchIndex.search` (exact for every passage that reaches a group's `POOL` best).
 2. Many guide headings are questions ("What does an ML engineer do?", "Who does an ML engineer work
    with?"). Bags of stemmed words can't tell "what is an ML engineer?" from "where do ML engineers come
    from?": every content word is in both. The heading is compared with the question as text: character

@@ -234,7 +234,7 @@ class _Checker:
             return None
         return value
 
-    def section(self, node: Node, where: str) -> str | None:
+    def section(self, node: Node | None, where: str) -> str | None:
         value = self.text(node, where, "section", 300)
         if value is None or value in self.section_ids:
             return value

@@ -189,7 +189,9 @@ def _palette() -> Image.Image:
     font's anti-aliasing), so the PNG is small and the bars keep their exact colours."""
     colours = [BACKGROUND, *COLOURS.values()]
     for ink in (TEXT, MUTED):
-        colours += [tuple(round(b + (i - b) * step / 15) for b, i in zip(BACKGROUND, ink)) for step in range(1, 16)]
+        for step in range(1, 16):
+            r, g, b = (round(b + (i - b) * step / 15) for b, i in zip(BACKGROUND, ink))
+            colours.append((r, g, b))
     flat = [v for colour in colours for v in colour]
     palette = Image.new("P", (1, 1))
     palette.putpalette(flat + flat[:3] * (256 - len(colours)))

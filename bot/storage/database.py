@@ -159,7 +159,8 @@ class Database:
 
     async def _alembic(self, command_name: str, revision: str) -> list[str]:
         config = alembic_config()
-        config.attributes["applied"] = applied = []
+        applied: list[str] = []
+        config.attributes["applied"] = applied
         with translate_faults(UNREACHABLE):
             async with self._serialised(), self.engine.connect() as conn:
                 # On SQLite the migration's transaction starts with BEGIN IMMEDIATE, so a second process

@@ -21,6 +21,7 @@ from bot.domain.errors import DomainError
 
 from .database import PG_CONNECT_TIMEOUT_S, Database
 from .models import GuideChange, KnowledgeState
+from .queries import rows_changed
 
 CHANNEL = "careerbot_knowledge"
 
@@ -84,7 +85,7 @@ class GuideChanges:
             stmt = update(KnowledgeState).where(KnowledgeState.id == 1)
             if expected is not None:
                 stmt = stmt.where(KnowledgeState.version == expected)
-            if (await session.execute(stmt.values(version=KnowledgeState.version + 1, changed_at=now))).rowcount != 1:
+            if await rows_changed(session, stmt.values(version=KnowledgeState.version + 1, changed_at=now)) != 1:
                 raise VersionConflict("Another change to the guides was made at the same moment; nothing was "
                                       "changed by this one. Try again.")
             version = int((await session.execute(select(KnowledgeState.version).where(KnowledgeState.id == 1)))

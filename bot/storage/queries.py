@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Table, and_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,11 @@ MAX_SNOWFLAKE = 2**63 - 1
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+async def rows_changed(session: AsyncSession, statement: Any) -> int:
+    """Run an UPDATE or DELETE and return how many rows it touched."""
+    return cast(CursorResult[Any], await session.execute(statement)).rowcount
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -76,9 +82,9 @@ async def generic_upsert(
     set_: Mapping[str, Any] | None = None,
 ) -> None:
     """Upsert for databases without `ON CONFLICT`: update, else insert in a savepoint, else update again."""
-    table = model.__table__
+    table = cast(Table, model.__table__)
     where = and_(*(table.c[k] == values[k] for k in keys))
-    if set_ and (await session.execute(update(table).where(where).values(**set_))).rowcount:
+    if set_ and await rows_changed(session, update(table).where(where).values(**set_)):
         return
     try:
         async with session.begin_nested():

@@ -116,6 +116,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         if error is not None:
             await interaction.followup.send(embed=problems_embed("Reload failed", error), ephemeral=True)
             return
+        assert kb is not None  # `rebuild` returns the knowledge or the error
         await interaction.followup.send(embed=info_embed("Reloaded", f"Now serving {summary(kb)}."), ephemeral=True)
 
     # ------------------------------------------------------------------ add
@@ -137,8 +138,8 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         data = await file.read()
         try:
             guide = await asyncio.to_thread(check_upload, guides_dir / name, data, settings.max_guide_bytes)
-        except KnowledgeError as error:
-            await interaction.followup.send(embed=problems_embed(f"`{name}` was not added", error, "Fix these and "
+        except KnowledgeError as invalid:
+            await interaction.followup.send(embed=problems_embed(f"`{name}` was not added", invalid, "Fix these and "
                                             "upload it again; nothing was written."), ephemeral=True)
             return
         if self.sync.shared:
@@ -152,7 +153,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
             try:
                 undo = await asyncio.to_thread(write_guide, guides_dir, name, data)
             except OSError as failure:  # a full disk: write_guide left nothing behind
-                log.warning("could not write an uploaded guide: %s", errno.errorcode.get(failure.errno, "OSError"))
+                log.warning("could not write an uploaded guide: %s", errno.errorcode.get(failure.errno or 0, "OSError"))
                 await interaction.followup.send(embed=info_embed(f"`{name}` was not added", cannot_write(failure),
                                                                  colour=discord.Colour.red()), ephemeral=True)
                 return
@@ -224,11 +225,11 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
                 text = ""  # unreadable now: moving it aside still works, the record just lacks its text
             try:
                 undo = await asyncio.to_thread(remove_guide, self.bot.settings.knowledge_dir, Path(found.path))
-            except DomainError as error:
-                await click.edit_original_response(content=str(error))
+            except DomainError as refusal:
+                await click.edit_original_response(content=str(refusal))
                 return
             except OSError as failure:  # e.g. a full disk while making .removed-guides/
-                log.warning("could not move a removed guide aside: %s", errno.errorcode.get(failure.errno, "OSError"))
+                log.warning("could not move a removed guide aside: %s", errno.errorcode.get(failure.errno or 0, "OSError"))
                 await click.edit_original_response(content=cannot_write(failure))
                 return
             kb, error = await self.rebuild_or_undo(click.user.id, undo)
@@ -281,7 +282,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
         except Exception:
             log.warning("could not read the knowledge version", exc_info=True)
             latest = "unknown (the database can't be reached)"
-        shards = self.bot.shard_ids if getattr(self.bot, "shard_ids", None) is not None else None
+        shards = getattr(self.bot, "shard_ids", None)
         where = f" (shards {', '.join(map(str, shards))} of {self.bot.shard_count})" if shards else ""
         return f"Knowledge version: this process{where} serves {served}; the database is at {latest}."
 

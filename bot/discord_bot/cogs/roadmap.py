@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.roadmap import Stage
 
 from ..client import CareerBot
 from ..embeds import truncate
@@ -45,7 +46,7 @@ class RoadmapCog(commands.Cog, name="Roadmap"):
         roadmap = self.bot.services.roadmap_progress.roadmap()
         if roadmap.stage(typed) is not None:
             return typed
-        keys = {}  # a stage's id, title and title words, each leading to the stage
+        keys: dict[str, Stage] = {}  # a stage's id, title and title words, each leading to the stage
         for s in roadmap.stages:
             for key in [s.id, s.title.casefold(), *s.title.casefold().split()]:
                 keys.setdefault(key, s)

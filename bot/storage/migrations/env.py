@@ -7,6 +7,7 @@ URL is taken from the settings (DATABASE_URL or `.env`), never from alembic.ini.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from logging.config import fileConfig
 
 from alembic import context
@@ -44,7 +45,7 @@ def _configure(connection: Connection) -> None:
     )
 
 
-def _record_step(*, step, **_kwargs) -> None:
+def _record_step(ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
     """Tell `Database.upgrade()` which revisions this run applied."""
     applied = config.attributes.get("applied")
     if applied is not None:
