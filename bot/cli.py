@@ -153,17 +153,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="careerbot", description="Career answers from cited guides, and a roadmap.")
-    parser.add_argument("--knowledge", metavar="DIR",
-                        help="knowledge folder (default: KNOWLEDGE_DIR, else the knowledge/ folder shipped with careerbot)")
+    knowledge = argparse.ArgumentParser(add_help=False)  # before or after the command: `careerbot --knowledge D ask`
+    knowledge.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS,
+                           help="knowledge folder (default: KNOWLEDGE_DIR, else the knowledge/ folder shipped with careerbot)")
+    parser = argparse.ArgumentParser(prog="careerbot", description="Career answers from cited guides, and a roadmap.",
+                                     parents=[knowledge])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    ask = sub.add_parser("ask", help="answer one question (or, with --json, one per stdin line)")
+    ask = sub.add_parser("ask", help="answer one question (or, with --json, one per stdin line)", parents=[knowledge])
     ask.add_argument("question", nargs="?", help="the question; omit it with --json to read stdin")
     ask.add_argument("--json", action="store_true", help="print JSON objects instead of text")
     ask.add_argument("--top", type=_top, default=DEFAULT_TOP, metavar="K",
                      help=f"number of citations (1-{MAX_TOP}, default {DEFAULT_TOP})")
-    ask.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder")
     ask.set_defaults(func=cmd_ask)
 
     kb = sub.add_parser("kb", help="knowledge base tools").add_subparsers(dest="kb_command", required=True)
@@ -171,16 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("dir", nargs="?", help="folder with guides (default: the knowledge folder)")
     check.set_defaults(func=cmd_kb_check)
 
-    ev = sub.add_parser("eval", help="retrieval quality on a labelled question file")
+    ev = sub.add_parser("eval", help="retrieval quality on a labelled question file", parents=[knowledge])
     ev.add_argument("files", nargs="*", metavar="FILE",
                     help="JSON Lines files of labelled questions, each reported apart (default: tests/data/eval.jsonl)")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.add_argument("-v", "--verbose", action="store_true", help="list the misses")
-    ev.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder")
     ev.set_defaults(func=cmd_eval)
 
-    chat = sub.add_parser("chat", help="the local console")
-    chat.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge folder")
+    chat = sub.add_parser("chat", help="the local console", parents=[knowledge])
     chat.set_defaults(func=cmd_chat)
 
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .domain.errors import CareerbotError, DomainError
-from .domain.goals import GoalView
-from .domain.progress import ItemProgress, ReadingEntry, StageProgress
+from .domain.goals import GoalView, goal_number, parse_date
+from .domain.progress import ReadingEntry
+from .domain.roadmap_status import ItemProgress, StageProgress, Status
 
 HELP = """\
 Roadmap
@@ -37,9 +38,8 @@ Your data
   /mydata export                    everything stored about you, as JSON
   /mydata delete                    delete everything stored about you (asks to confirm)"""
 
-MARKS = {"done": "[x]", "doing": "[~]", "skipped": "[-]", "todo": "[ ]"}
-STATUS_WORDS = {"done": "done", "doing": "doing", "skip": "skipped", "skipped": "skipped",
-                "reset": "todo", "todo": "todo"}
+MARKS = {Status.DONE: "[x]", Status.DOING: "[~]", Status.SKIPPED: "[-]", Status.TODO: "[ ]"}
+STATUS_WORDS = {**{s.value: s for s in Status}, "skip": Status.SKIPPED, "reset": Status.TODO}
 
 
 def _words(text: str) -> list[str]:
@@ -50,9 +50,10 @@ def _words(text: str) -> list[str]:
 
 
 def _goal_id(words: list[str], usage: str) -> int:
-    if len(words) != 1 or not (words[0].lstrip("#").isascii() and words[0].lstrip("#").isdigit()):
+    number = goal_number(words[0]) if len(words) == 1 else None
+    if number is None:
         raise DomainError(f"Usage: {usage}")
-    return int(words[0].lstrip("#"))
+    return number
 
 
 def _one(words: list[str], usage: str) -> str:
@@ -163,11 +164,7 @@ async def _card(where: str, overview) -> str:
 # ----------------------------------------------------------------------------- goals
 
 def _goal_line(goal: GoalView, today: date) -> str:
-    when = ""
-    if goal.target_date:
-        late = " - overdue" if not goal.done and goal.target_date < today else ""
-        when = f" (by {goal.target_date.isoformat()}{late})"
-    return f"  {'[x]' if goal.done else '[ ]'} #{goal.id} {goal.text}{when}"
+    return f"  {'[x]' if goal.done else '[ ]'} #{goal.id} {goal.text}{goal.due_note(today, ' - overdue')}"
 
 
 def _parse_goal_add(args: list[str]) -> tuple[str, date | None]:
@@ -179,10 +176,9 @@ def _parse_goal_add(args: list[str]) -> tuple[str, date | None]:
             value = next(it, None)
             if value is None:
                 raise DomainError("Give a date after --by, like --by 2025-12-31.")
-            try:
-                target = date.fromisoformat(value)
-            except ValueError:
-                raise DomainError(f"{value!r} is not a date; write it as YYYY-MM-DD.") from None
+            target = parse_date(value)
+            if target is None:
+                raise DomainError(f"{value!r} is not a date; write it as YYYY-MM-DD.")
         else:
             words.append(word)
     return " ".join(words), target

@@ -12,9 +12,10 @@ import discord
 from discord import app_commands
 
 from .errors import FriendlyCheckFailure
+from .context import career_bot
 
 if TYPE_CHECKING:
-    from .client import CareerBot
+    pass
 
 NOT_MODERATOR = ("This is for moderators: you need the Manage Server permission or the moderator role "
                  "(set with /settings moderator-role).")
@@ -47,7 +48,7 @@ class AskLimiter:
 
 async def ask_cooldown(interaction: discord.Interaction) -> bool:
     """An app command check: the asking cooldown, keyed by the member."""
-    bot: CareerBot = interaction.client  # type: ignore[assignment]
+    bot = career_bot(interaction)
     bot.ask_limiter.check(interaction.user.id)
     return True
 
@@ -63,7 +64,7 @@ async def is_moderator(interaction: discord.Interaction) -> bool:
         raise app_commands.NoPrivateMessage()
     if can_manage(interaction):
         return True
-    bot: CareerBot = interaction.client  # type: ignore[assignment]
+    bot = career_bot(interaction)
     role_id = (await bot.services.community.guild_settings(interaction.guild_id)).moderator_role_id
     member = interaction.user
     if role_id and isinstance(member, discord.Member) and any(r.id == role_id for r in member.roles):
@@ -82,7 +83,7 @@ async def is_manager(interaction: discord.Interaction) -> bool:
 def kb_home_problem(interaction: discord.Interaction) -> str | None:
     """Why this server may not change the guides, or None. Every server shares one knowledge folder, so
     only the configured home server (KB_GUILD_ID) may change it, or any server while the bot is in one."""
-    bot: CareerBot = interaction.client  # type: ignore[assignment]
+    bot = career_bot(interaction)
     home = bot.settings.kb_guild_id
     if home is not None:
         if interaction.guild_id == home:

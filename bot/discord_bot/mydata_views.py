@@ -7,7 +7,8 @@ import time
 import discord
 
 from .errors import guarded
-from .progress_views import UID, PanelView, _bot, _Owned, retire
+from .context import career_bot
+from .progress_views import UID, PanelView, _Owned, retire
 
 CONFIRM_SECONDS = 60
 NOT_YOUR_CONFIRMATION = "Only the member who asked to delete their data can confirm or cancel it."
@@ -55,8 +56,8 @@ class DeleteButton(_Owned, discord.ui.DynamicItem[discord.ui.Button],
             elif time.time() > self.expires:
                 text = DeleteConfirmView.expired_content
             else:
-                report = await _bot(interaction).services.privacy.delete(self.user_id)
-                _bot(interaction).conversations.forget(self.user_id)  # their questions leave memory too
+                report = await career_bot(interaction).services.privacy.delete(self.user_id)
+                career_bot(interaction).conversations.forget(self.user_id)  # their questions leave memory too
                 text = (f"Deleted everything stored about you ({report.total} record{'s' if report.total != 1 else ''}). "
                         "Anything you do with the bot from now on is stored afresh.")
             await interaction.response.edit_message(content=text, embed=None, view=None)

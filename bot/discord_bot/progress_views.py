@@ -30,12 +30,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 import discord
 
 from bot.domain.errors import NotFound
-from bot.domain.progress import FINISHED, ItemProgress, RoadmapOverview, StageProgress
+from bot.domain.roadmap_status import FINISHED, STORED, ItemProgress, RoadmapOverview, StageProgress, Status
 from bot.render.roadmap_card import render_card
 
 from .embeds import clean, truncate
 from .roadmap_embeds import EMOJI, WORD, overview_embed, stage_embed, stage_focus
 from .errors import guarded, send_private
+from .context import career_bot
 
 if TYPE_CHECKING:
     from .client import CareerBot
@@ -44,14 +45,13 @@ CUSTOM_ID_MAX = 100
 PANEL_TIMEOUT = 600.0  # under the 15 minutes an interaction token can edit its message
 UID = r"[0-9]{1,20}"
 ITEM = r"~[0-9a-f]{12}|[a-z0-9-]{1,64}"
-STATUS = r"done|doing|skipped|todo"
+STATUS = "|".join(Status)
 
-BUTTONS = {"done": ("Done", discord.ButtonStyle.success), "doing": ("In progress", discord.ButtonStyle.primary),
-           "skipped": ("Skip", discord.ButtonStyle.secondary), "todo": ("Not started", discord.ButtonStyle.secondary)}
+BUTTONS = {Status.DONE: ("Done", discord.ButtonStyle.success), Status.DOING: ("In progress", discord.ButtonStyle.primary),
+           Status.SKIPPED: ("Skip", discord.ButtonStyle.secondary),
+           Status.TODO: ("Not started", discord.ButtonStyle.secondary)}
 STALE_ITEM = "That roadmap item is no longer on the roadmap; open /roadmap again for the current one."
 NOT_YOURS = "These buttons belong to another member's roadmap. Open your own with /roadmap."
-def _bot(interaction: discord.Interaction) -> "CareerBot":
-    return interaction.client  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- custom ids
@@ -88,7 +88,7 @@ def stage_select(user_id: int, stages, current: str | None) -> "StageSelect":
     options = [discord.SelectOption(
         label=truncate(f"{s.stage.number}. {s.stage.title}", 100), value=s.stage.id,
         description=f"{s.finished}/{s.total} finished · {s.percent}%",
-        emoji=EMOJI["done"] if s.finished == s.total else None, default=s.stage.id == current)
+        emoji=EMOJI[Status.DONE] if s.finished == s.total else None, default=s.stage.id == current)
         for s in _window(stages, index)]
     return StageSelect(user_id, options)
 
@@ -128,7 +128,7 @@ async def overview_panel(bot: "CareerBot", user_id: int, name: str, *, owner: st
     view = PanelView(user_id)
     view.add_item(stage_select(user_id, overview.stages, None))
     if overview.next_item is not None:
-        for status in ("done", "doing", "skipped"):
+        for status in STORED:
             view.add_item(StatusButton(user_id, overview.next_item, status, prefix="rmn", row=1))
     embed = overview_embed(overview, bot.services.knowledge.current.guides, owner=owner)
     return Panel(embed, view, [await card_file(overview, name)])
@@ -144,7 +144,7 @@ async def stage_panel(bot: "CareerBot", user_id: int, ref: str, *, focus_id: str
     view = PanelView(user_id)
     view.add_item(stage_select(user_id, stages, stage_id))
     view.add_item(item_select(user_id, stage, focus))
-    for status in ("done", "doing", "skipped", "todo"):
+    for status in Status:
         view.add_item(StatusButton(user_id, focus, status, prefix="rm", row=2))
     view.add_item(OverviewButton(user_id))
     return Panel(stage_embed(stage, focus, len(stages), bot.services.knowledge.current.guides, owner=owner), view, [])
@@ -251,7 +251,7 @@ class StatusButton(_Owned, discord.ui.DynamicItem[discord.ui.Button],
                    template=rf"careerbot:(?P<prefix>rmn?):(?P<user_id>{UID}):(?P<item>{ITEM}):(?P<status>{STATUS})"):
     """Mark an item done / in progress / skipped / not started; `rmn` buttons sit on the overview."""
 
-    def __init__(self, user_id: int, item: ItemProgress | str, status: str, *, prefix: str = "rm",
+    def __init__(self, user_id: int, item: ItemProgress | str, status: Status, *, prefix: str = "rm",
                  row: int | None = None) -> None:
         key = item.item.id if isinstance(item, ItemProgress) else item
         label, style = BUTTONS[status]
@@ -262,14 +262,14 @@ class StatusButton(_Owned, discord.ui.DynamicItem[discord.ui.Button],
 
     @classmethod
     async def from_custom_id(cls, interaction, item, match, /) -> "StatusButton":
-        return cls(int(match["user_id"]), match["item"], match["status"], prefix=match["prefix"])
+        return cls(int(match["user_id"]), match["item"], Status(match["status"]), prefix=match["prefix"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async def handle() -> None:
-            bot = _bot(interaction)
+            bot = career_bot(interaction)
             progress = bot.services.roadmap_progress
             item_id = resolve_item(progress.roadmap(), self.key)
-            if progress.roadmap().item(item_id) is None and self.status != "todo":
+            if progress.roadmap().item(item_id) is None and self.status != Status.TODO:
                 raise NotFound(STALE_ITEM)  # the service's message would name the internal id
             result = await progress.set_status(self.user_id, item_id, self.status)
             owner, name = _owner(interaction), interaction.user.display_name
@@ -304,7 +304,7 @@ class StageSelect(_Owned, discord.ui.DynamicItem[discord.ui.Select], template=rf
             values = self.item.values
             if not values:
                 raise NotFound("Pick a stage from the list.")
-            panel = await stage_panel(_bot(interaction), self.user_id, values[0], owner=_owner(interaction))
+            panel = await stage_panel(career_bot(interaction), self.user_id, values[0], owner=_owner(interaction))
             await panel.show(interaction)
         await guarded(interaction, handle)
 
@@ -323,7 +323,7 @@ class ItemSelect(_Owned, discord.ui.DynamicItem[discord.ui.Select], template=rf"
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async def handle() -> None:
-            bot = _bot(interaction)
+            bot = career_bot(interaction)
             item_id = (self.item.values or [""])[0]
             item = bot.services.roadmap_progress.roadmap().item(item_id)
             if item is None:
@@ -347,7 +347,7 @@ class OverviewButton(_Owned, discord.ui.DynamicItem[discord.ui.Button], template
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async def handle() -> None:
-            panel = await overview_panel(_bot(interaction), self.user_id, interaction.user.display_name,
+            panel = await overview_panel(career_bot(interaction), self.user_id, interaction.user.display_name,
                                          owner=_owner(interaction))
             await panel.show(interaction)
         await guarded(interaction, handle)

@@ -1,16 +1,19 @@
 """Roadmap embeds: the overview (a progress bar per stage and the next suggested item) and a stage page."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
-from bot.domain.progress import FINISHED, ItemProgress, RoadmapOverview, StageProgress
+from bot.domain.roadmap_status import ItemProgress, RetiredProgress, RoadmapOverview, StageProgress, Status, percent
 
 from .embeds import BRAND, bullet_lines, clean, fit, truncate
 
-EMOJI = {"done": "\N{WHITE HEAVY CHECK MARK}", "doing": "\N{ANTICLOCKWISE DOWNWARDS AND UPWARDS OPEN CIRCLE ARROWS}",
-         "skipped": "\N{BLACK RIGHT-POINTING DOUBLE TRIANGLE WITH VERTICAL BAR}\N{VARIATION SELECTOR-16}",
-         "todo": "\N{WHITE LARGE SQUARE}"}
-WORD = {"done": "done", "doing": "in progress", "skipped": "skipped", "todo": "not started"}
+EMOJI = {Status.DONE: "\N{WHITE HEAVY CHECK MARK}",
+         Status.DOING: "\N{ANTICLOCKWISE DOWNWARDS AND UPWARDS OPEN CIRCLE ARROWS}",
+         Status.SKIPPED: "\N{BLACK RIGHT-POINTING DOUBLE TRIANGLE WITH VERTICAL BAR}\N{VARIATION SELECTOR-16}",
+         Status.TODO: "\N{WHITE LARGE SQUARE}"}
+WORD = {Status.DONE: "done", Status.DOING: "in progress", Status.SKIPPED: "skipped", Status.TODO: "not started"}
 
 
 # --------------------------------------------------------------------------- rendering
@@ -21,8 +24,7 @@ def bar(finished: int, total: int, width: int = 10) -> str:
 
 
 def progress_line(finished: int, total: int) -> str:
-    percent = finished * 100 // total if total else 100
-    return f"{bar(finished, total)} {finished}/{total} · {percent}%"
+    return f"{bar(finished, total)} {finished}/{total} · {percent(finished, total)}%"
 
 
 def _source(item, guides) -> str:
@@ -45,13 +47,13 @@ def item_summary(progress: ItemProgress, guides) -> str:
     return truncate("\n".join(lines), 1024)
 
 
-def retired_summary(retired) -> str:
+def retired_summary(retired: Sequence[RetiredProgress]) -> str:
     """Records for items dropped from the roadmap, counted by status (their ids mean nothing to a member)."""
-    counts: dict[str, int] = {}
+    counts: dict[Status, int] = {}
     for record in retired:
         counts[record.status] = counts.get(record.status, 0) + 1
     n = len(retired)
-    by_status = ", ".join(f"{c} {WORD.get(status, status)}" for status, c in counts.items())
+    by_status = ", ".join(f"{c} {WORD[status]}" for status, c in counts.items())
     return (f"You keep your records for {n} item{'s' if n != 1 else ''} that {'are' if n != 1 else 'is'} "
             f"no longer on the roadmap ({by_status}); they don't count toward your progress.")
 
@@ -91,8 +93,7 @@ def stage_focus(stage: StageProgress, item_id: str | None = None) -> ItemProgres
         for progress in stage.items:
             if progress.item.id == item_id:
                 return progress
-    unfinished = [i for i in stage.items if i.status not in FINISHED]
-    return next((i for i in unfinished if i.status == "doing"), unfinished[0] if unfinished else stage.items[0])
+    return stage.next_item() or stage.items[0]
 
 
 def stage_embed(stage: StageProgress, focus: ItemProgress, stage_count: int, guides, *,

@@ -16,21 +16,18 @@ import discord
 from bot.domain.answers import Citation
 from bot.domain.errors import NotFound
 from bot.domain.guides import Section
+from bot.storage.models import MAX_ROW_ID
 
 from .embeds import Retired, sources_embed, truncate
 from .errors import guarded, send_private
+from .context import career_bot
 from .progress_views import CUSTOM_ID_MAX, PanelView, retire, short_hash
 
 if TYPE_CHECKING:
-    from .client import CareerBot
     from .cogs.kb import KnowledgeBase
 
 ID = r"[0-9]{1,10}"
-MAX_ANSWER_ID = 2**31 - 1  # answer ids are 32-bit integers in the database
 
-
-def _bot(interaction: discord.Interaction) -> "CareerBot":
-    return interaction.client  # type: ignore[return-value]
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button],
@@ -53,9 +50,9 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button],
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async def handle() -> None:
-            if self.answer_id > MAX_ANSWER_ID:
+            if self.answer_id > MAX_ROW_ID:
                 raise NotFound("That answer is no longer stored, so it can't take votes.")
-            await _bot(interaction).services.community.vote(self.answer_id, interaction.user.id, self.helpful)
+            await career_bot(interaction).services.community.vote(self.answer_id, interaction.user.id, self.helpful)
             word = "helpful" if self.helpful else "not helpful"
             extra = "" if self.helpful else " The moderators will see it, so the guides can improve."
             await send_private(interaction, f"Thanks, your vote is recorded: {word}.{extra}")
@@ -78,7 +75,7 @@ class SaveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"careerbo
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async def handle() -> None:
-            services = _bot(interaction).services
+            services = career_bot(interaction).services
             record = await services.community.get_answer(self.answer_id)
             section_ids = list(record.cited_section_ids)[:3]
             result = await services.reading.save_many(interaction.user.id, section_ids)  # one transaction
@@ -117,7 +114,7 @@ class MoreSourcesButton(discord.ui.DynamicItem[discord.ui.Button],
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async def handle() -> None:
-            bot = _bot(interaction)
+            bot = career_bot(interaction)
             record = await bot.services.community.get_answer(self.answer_id)
             if record.cited_section_ids:  # the sources the answer cited, as the guides have them now
                 sections = bot.services.knowledge.current.guides.sections
@@ -217,7 +214,7 @@ class RemoveGuideButton(discord.ui.DynamicItem[discord.ui.Button],
             elif time.time() > self.expires:
                 await interaction.response.edit_message(content=KB_EXPIRED, view=done)
             else:
-                cog = cast("KnowledgeBase | None", _bot(interaction).get_cog("KnowledgeBase"))
+                cog = cast("KnowledgeBase | None", career_bot(interaction).get_cog("KnowledgeBase"))
                 if cog is None:
                     raise NotFound("The guide tools are not loaded right now; nothing was changed.")
                 await cog.remove_confirmed(interaction, self.guide)

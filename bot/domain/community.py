@@ -26,7 +26,7 @@ from bot.storage.models import (
     KnowledgeReload,
     UnansweredQuestion,
 )
-from bot.storage.queries import Clock, check_user_id, rows_changed, storable, upsert, utcnow
+from bot.storage.queries import Clock, check_user_id, get_row, rows_changed, storable, upsert, utcnow
 
 from .errors import DomainError, LimitReached, NotFound
 
@@ -135,7 +135,7 @@ class CommunityService:
     async def get_answer(self, answer_id: int) -> AnswerRecord:
         """A logged answer (for the buttons under it); NotFound once it has been deleted."""
         async with self.db.read() as session:
-            row = await session.get(AnswerLog, answer_id) if 0 < answer_id <= 2**31 - 1 else None
+            row = await get_row(session, AnswerLog, answer_id)
         if row is None:
             raise NotFound("That answer is no longer stored (it may have been deleted).")
         return AnswerRecord(row.id, row.guild_id, row.question, row.answered, tuple(row.cited_section_ids),
@@ -147,7 +147,7 @@ class CommunityService:
         now = self.clock()
         try:
             async with self.db.write() as session:
-                if not 0 < answer_id <= 2**31 - 1 or await session.get(AnswerLog, answer_id) is None:
+                if await get_row(session, AnswerLog, answer_id) is None:
                     raise NotFound("That answer is no longer available for feedback.")
                 values = {"answer_id": answer_id, "user_id": user_id, "helpful": bool(helpful), "voted_at": now}
                 await upsert(session, AnswerVote, values, ["answer_id", "user_id"],

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.storage.database import Database
 from bot.storage.models import GOAL_TEXT_MAX, Goal
-from bot.storage.queries import Clock, check_user_id, lock_member, storable, utcnow
+from bot.storage.queries import Clock, check_user_id, get_row, lock_member, storable, utcnow
 
 from .errors import DomainError, LimitReached, NotFound
 
@@ -30,6 +30,28 @@ class GoalView:
     @classmethod
     def of(cls, goal: Goal) -> "GoalView":
         return cls(goal.id, goal.text, goal.target_date, goal.created_at, goal.completed_at)
+
+    def due_note(self, today: date, overdue: str) -> str:
+        """" (by 2025-12-31)", with `overdue` added once the date has passed on an open goal; "" when
+        the goal has no date. Both faces write a goal's line with it."""
+        if not self.target_date:
+            return ""
+        late = overdue if not self.done and self.target_date < today else ""
+        return f" (by {self.target_date.isoformat()}{late})"
+
+
+def goal_number(ref: str) -> int | None:
+    """A goal's number as members type it, "3" or "#3"; None for anything else."""
+    text = ref.strip().lstrip("#")
+    return int(text) if text.isascii() and text.isdigit() else None  # "²".isdigit() is True, but int() refuses it
+
+
+def parse_date(text: str) -> date | None:
+    """A YYYY-MM-DD date, or None when the text is not one."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 def earliest_today(now: datetime) -> date:
@@ -100,8 +122,8 @@ class GoalService:
             return GoalView.of(await self._owned(session, user_id, goal_id))
 
     async def _owned(self, session, user_id: int, goal_id: int) -> Goal:
-        goal = await session.get(Goal, goal_id) if 0 < goal_id <= 2**31 - 1 else None
-        if goal is None or goal.user_id != user_id:  # someone else's goal looks exactly like a missing one
+        goal = await get_row(session, Goal, goal_id, owner=user_id)
+        if goal is None:
             raise NotFound(f"You have no goal #{goal_id}.")
         return goal
 

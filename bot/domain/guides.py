@@ -89,10 +89,11 @@ class GuideSet:
         return next((g for g in self.guides if g.id == guide_id), None)
 
 
-def slugify(text: str, max_length: int = 60) -> str:
+def slugify(text: str, max_length: int = 60, fallback: str = "section") -> str:
+    """Lower-case ASCII letters and digits joined by single dashes (section ids, guide file names)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "section"
+    return slug[:max_length].rstrip("-") or fallback
 
 
 # ---------------------------------------------------------------- reading a file

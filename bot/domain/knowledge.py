@@ -7,11 +7,12 @@ never a half-built index; if building fails, the old snapshot keeps serving and 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, TypeVar
 
 from .errors import KnowledgeError, Problem
 from .guides import (MAX_GUIDE_BYTES, Guide, GuideSet, Passage, Section, check_guides, load_guides, parse_guide,
@@ -48,10 +49,21 @@ class Knowledge:
 RoadmapLoader = Callable[[Path, set[str]], Roadmap]
 
 
+T = TypeVar("T")
 ROADMAP_MISSING = "the roadmap file is missing; put roadmap.yaml back in the knowledge folder"
 
 
 Changes = Mapping[str, Optional[str]]  # guide file name -> its text, or None: removed
+
+
+def once_per_snapshot(cache: dict[int, T], kb: Knowledge, build: Callable[[Knowledge], T]) -> T:
+    """`build(kb)`, made once per knowledge snapshot and dropped from `cache` with the snapshot."""
+    key = id(kb)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = build(kb)
+        weakref.finalize(kb, cache.pop, key, None)
+    return found
 
 
 def with_changes(guides: list[Guide], problems: list[Problem], changes: Changes, guides_dir: Path,

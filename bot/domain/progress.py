@@ -11,77 +11,18 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
 from sqlalchemy import delete, select
 
 from bot.storage.database import Database
 from bot.storage.models import SECTION_ID_MAX, ReadingItem, RoadmapProgress
-from bot.storage.queries import Clock, check_user_id, lock_member, storable, upsert, utcnow
+from bot.storage.queries import Clock, check_user_id, get_row, lock_member, storable, upsert, utcnow
 
 from .errors import DomainError, LimitReached, NotFound
-from .roadmap import Item, Roadmap, Stage
-
-Status = Literal["done", "doing", "skipped", "todo"]
-STATUSES: tuple[str, ...] = ("done", "doing", "skipped", "todo")
-FINISHED = frozenset({"done", "skipped"})  # skipped counts toward completion, as on roadmap.sh
-
-
-@dataclass(frozen=True)
-class ItemProgress:
-    item: Item
-    status: Status
-
-
-@dataclass(frozen=True)
-class StageProgress:
-    stage: Stage
-    items: tuple[ItemProgress, ...]
-
-    def count(self, status: str) -> int:
-        return sum(1 for i in self.items if i.status == status)
-
-    @property
-    def total(self) -> int:
-        return len(self.items)
-
-    @property
-    def finished(self) -> int:
-        return sum(1 for i in self.items if i.status in FINISHED)
-
-    @property
-    def percent(self) -> int:
-        return self.finished * 100 // self.total if self.total else 100
-
-
-@dataclass(frozen=True)
-class RetiredProgress:
-    """A member's record for an item that is no longer on the roadmap."""
-
-    item_id: str
-    status: str
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class RoadmapOverview:
-    title: str
-    stages: tuple[StageProgress, ...]
-    next_item: ItemProgress | None
-    retired: tuple[RetiredProgress, ...]
-
-    @property
-    def total(self) -> int:
-        return sum(s.total for s in self.stages)
-
-    @property
-    def finished(self) -> int:
-        return sum(s.finished for s in self.stages)
-
-    @property
-    def percent(self) -> int:
-        return self.finished * 100 // self.total if self.total else 100
-
+from .roadmap import Roadmap, Stage
+from .roadmap_status import (ItemProgress, RetiredProgress, RoadmapOverview, StageProgress, Status,
+                             next_item)
 
 def _suggest(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1)
@@ -109,17 +50,17 @@ class RoadmapProgressService:
 
     @staticmethod
     def _stage_progress(stage: Stage, records: Mapping[str, RoadmapProgress]) -> StageProgress:
-        status = {item_id: record.status for item_id, record in records.items()}
-        items = tuple(ItemProgress(i, status.get(i.id, "todo")) for i in stage.items)  # type: ignore[arg-type]
+        status = {item_id: Status(record.status) for item_id, record in records.items()}
+        items = tuple(ItemProgress(i, status.get(i.id, Status.TODO)) for i in stage.items)
         return StageProgress(stage, items)
 
     async def overview(self, user_id: int) -> RoadmapOverview:
         roadmap = self.roadmap()
         records = await self._records(user_id)
         stages = tuple(self._stage_progress(s, records) for s in roadmap.stages)
-        retired = tuple(RetiredProgress(r.item_id, r.status, r.updated_at)
+        retired = tuple(RetiredProgress(r.item_id, Status(r.status), r.updated_at)
                         for r in sorted(records.values(), key=lambda r: r.item_id) if r.item_id not in roadmap.items)
-        return RoadmapOverview(roadmap.title, stages, _next_item(stages), retired)
+        return RoadmapOverview(roadmap.title, stages, next_item(stages), retired)
 
     async def stage(self, user_id: int, ref: str | int) -> StageProgress:
         roadmap = self.roadmap()
@@ -135,8 +76,9 @@ class RoadmapProgressService:
     async def set_status(self, user_id: int, item_id: str, status: Status) -> ItemProgress | RetiredProgress:
         """Record an item as done, doing or skipped; "todo" clears the record (not started)."""
         check_user_id(user_id)
-        if status not in STATUSES:
-            raise DomainError(f"Status must be one of {', '.join(STATUSES)}.")
+        if status not in set(Status):
+            raise DomainError(f"Status must be one of {', '.join(Status)}.")
+        status = Status(status)
         roadmap = self.roadmap()
         item_id = storable(item_id).strip()
         item = roadmap.item(item_id)
@@ -150,7 +92,7 @@ class RoadmapProgressService:
                     where = " is no longer on the roadmap" if existing is not None else " does not exist"
                     raise NotFound(f"Roadmap item {item_id!r}{where}." + _suggest(item_id, list(roadmap.items)))
                 await session.execute(delete(RoadmapProgress).where(*key))
-                return RetiredProgress(item_id, "todo", now)
+                return RetiredProgress(item_id, Status.TODO, now)
             if status == "todo":
                 await session.execute(delete(RoadmapProgress).where(*key))
             else:
@@ -158,15 +100,6 @@ class RoadmapProgressService:
                 await upsert(session, RoadmapProgress, values, ["user_id", "item_id"],
                              {"status": status, "updated_at": now})
             return ItemProgress(item, status)
-
-
-def _next_item(stages: tuple[StageProgress, ...]) -> ItemProgress | None:
-    """The earliest unfinished item; within its stage, one already in progress comes first."""
-    for stage in stages:
-        unfinished = [i for i in stage.items if i.status not in FINISHED]
-        if unfinished:
-            return next((i for i in unfinished if i.status == "doing"), unfinished[0])
-    return None
 
 
 # --------------------------------------------------------------------------- reading list
@@ -292,8 +225,7 @@ class ReadingListService:
     async def _owned(self, session, user_id: int, ref: int | str) -> ReadingItem:
         text = storable(str(ref)).strip()
         if text.isascii() and text.isdigit():
-            row = await session.get(ReadingItem, int(text)) if int(text) <= 2**31 - 1 else None
-            row = row if row is not None and row.user_id == user_id else None
+            row = await get_row(session, ReadingItem, int(text), owner=user_id)
         else:
             stmt = select(ReadingItem).where(ReadingItem.user_id == user_id, ReadingItem.section_id == text)
             row = (await session.execute(stmt)).scalar_one_or_none()

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import math
-import weakref
 from collections import Counter
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ import numpy as np
 from scipy import sparse
 
 from .analysis import CANONICAL, _raw_tokens, analyse, expand_query
-from .knowledge import Knowledge
+from .knowledge import Knowledge, once_per_snapshot
 from .reading import Reading
 from .scope import ASKING
 from .search import SearchIndex
@@ -137,12 +136,7 @@ _matchers: dict[int, HeadingMatcher] = {}
 
 def heading_matcher(kb: Knowledge) -> HeadingMatcher:
     """One matcher per knowledge snapshot, built once and dropped with it."""
-    key = id(kb)
-    found = _matchers.get(key)
-    if found is None:
-        found = _matchers[key] = HeadingMatcher(kb)
-        weakref.finalize(kb, _matchers.pop, key, None)
-    return found
+    return once_per_snapshot(_matchers, kb, HeadingMatcher)
 
 
 

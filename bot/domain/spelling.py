@@ -7,7 +7,6 @@ the question. The displayed question is never changed.
 from __future__ import annotations
 
 import re
-import weakref
 from collections import Counter
 
 from functools import lru_cache
@@ -17,7 +16,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from spellchecker import SpellChecker
 
 from .analysis import stem
-from .knowledge import Knowledge
+from .knowledge import Knowledge, once_per_snapshot
 
 MIN_LENGTH = 6
 _WORD = re.compile(r"[A-Za-z]+")
@@ -74,9 +73,4 @@ _spellers: dict[int, Speller] = {}
 
 def speller(kb: Knowledge) -> Speller:
     """One speller per knowledge snapshot, built once and dropped with it."""
-    key = id(kb)
-    found = _spellers.get(key)
-    if found is None:
-        found = _spellers[key] = Speller(kb)
-        weakref.finalize(kb, _spellers.pop, key, None)
-    return found
+    return once_per_snapshot(_spellers, kb, Speller)

@@ -21,7 +21,7 @@ from importlib.resources import files
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.domain.progress import ItemProgress, RoadmapOverview, StageProgress
+from bot.domain.roadmap_status import ItemProgress, RoadmapOverview, StageProgress, Status
 
 WIDTH = 1000
 PAD = 40
@@ -39,13 +39,13 @@ BACKGROUND = (30, 31, 34)
 TEXT = (242, 243, 245)
 MUTED = (181, 186, 193)
 COLOURS = {               # Okabe-Ito: bluish green, sky blue, orange; a grey track for "to do"
-    "done": (0, 158, 115),
-    "skipped": (86, 180, 233),
-    "doing": (230, 159, 0),
-    "todo": (78, 80, 88),
+    Status.DONE: (0, 158, 115),
+    Status.SKIPPED: (86, 180, 233),
+    Status.DOING: (230, 159, 0),
+    Status.TODO: (78, 80, 88),
 }
-ORDER = ("done", "skipped", "doing", "todo")
-LABELS = {"done": "done", "skipped": "skipped", "doing": "in progress", "todo": "to do"}
+ORDER = (Status.DONE, Status.SKIPPED, Status.DOING, Status.TODO)
+LABELS = {Status.DONE: "done", Status.SKIPPED: "skipped", Status.DOING: "in progress", Status.TODO: "to do"}
 
 
 @dataclass(frozen=True)
@@ -120,13 +120,14 @@ def bar_box(row: int) -> tuple[int, int, int, int]:
     return BAR_X0, y, BAR_X1, y + BAR_H
 
 
-def segments(counts: dict[str, int], x0: int, x1: int) -> list[tuple[str, int, int]]:
+def segments(counts: dict[str, int], x0: int, x1: int) -> list[tuple[Status, int, int]]:
     """Split [x0, x1) into coloured runs in ORDER, each proportional to its count (cumulative rounding,
     so the runs tile the bar exactly)."""
     total = sum(counts.get(s, 0) for s in ORDER)
     if total == 0:
-        return [("done", x0, x1)]  # a stage with no items is complete
-    out, seen, start = [], 0, x0
+        return [(Status.DONE, x0, x1)]  # a stage with no items is complete
+    out: list[tuple[Status, int, int]] = []
+    seen, start = 0, x0
     for status in ORDER:
         seen += counts.get(status, 0)
         end = x0 + round((x1 - x0) * seen / total)

@@ -28,12 +28,14 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.domain.roadmap_status import STORED
+
+MAX_ROW_ID = 2**31 - 1  # row ids (goals, reading list entries, logged answers) are 32-bit integers
 GOAL_TEXT_MAX = 200
 SECTION_ID_MAX = 300
 ITEM_ID_MAX = 100
 QUESTION_MAX = 2000
 NORMALISED_QUESTION_MAX = 500
-PROGRESS_STATUSES = ("done", "doing", "skipped")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -96,7 +98,7 @@ class RoadmapProgress(Base):
     """One roadmap item's state for one member; "not started" is the absence of a row."""
 
     __tablename__ = "roadmap_progress"
-    __table_args__ = (CheckConstraint("status IN ('done', 'doing', 'skipped')", name="status"),)
+    __table_args__ = (CheckConstraint(f"status IN ({', '.join(repr(s.value) for s in STORED)})", name="status"),)
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("members.user_id", ondelete="CASCADE"), primary_key=True
     )

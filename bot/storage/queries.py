@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, and_, select, update
 from sqlalchemy.engine import CursorResult
@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import DomainError
 
-from .models import Base, Member
+from .models import MAX_ROW_ID, Base, Member
 
 Clock = Callable[[], datetime]
 MAX_SNOWFLAKE = 2**63 - 1
+RowT = TypeVar("RowT", bound=Base)
 
 
 def utcnow() -> datetime:
@@ -49,6 +50,15 @@ def check_user_id(user_id: int) -> int:
     if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_SNOWFLAKE:
         raise ValueError(f"not a Discord id: {user_id!r}")
     return user_id
+
+
+async def get_row(session: AsyncSession, model: type[RowT], row_id: int, *, owner: int | None = None) -> RowT | None:
+    """The row with this id, or None: for an id no row can have, a missing row, or (with `owner`) a row
+    that belongs to another member, which looks exactly like a missing one."""
+    row = await session.get(model, row_id) if 0 < row_id <= MAX_ROW_ID else None
+    if row is not None and owner is not None and getattr(row, "user_id", None) != owner:
+        return None
+    return row
 
 
 async def upsert(

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.errors import DomainError, StorageUnavailable
-from bot.domain.goals import GOAL_TEXT_MAX, GoalView
+from bot.domain.goals import GOAL_TEXT_MAX, GoalView, goal_number, parse_date
 
 from ..client import CareerBot
 from ..embeds import bullet_lines, clean, info_embed, truncate
@@ -23,26 +23,22 @@ PICK = "Pick one of your goals from the list as you type, or give its number (li
 def parse_due(text: str | None) -> date | None:
     if text is None or not text.strip():
         return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
+    due = parse_date(text)
+    if due is None:
         raise DomainError(f"`{discord.utils.escape_markdown(text.strip())}` is not a date; write it as YYYY-MM-DD, "
-                          "like 2025-12-31.") from None
+                          "like 2025-12-31.")
+    return due
 
 
 def parse_goal_id(ref: str) -> int:
-    text = ref.strip().lstrip("#")
-    if not (text.isascii() and text.isdigit()):  # "²".isdigit() is True, but int() refuses it
+    number = goal_number(ref)
+    if number is None:
         raise DomainError(PICK)
-    return int(text)
+    return number
 
 
 def goal_line(goal: GoalView, today: date) -> str:
-    when = ""
-    if goal.target_date:
-        late = " — **overdue**" if not goal.done and goal.target_date < today else ""
-        when = f" (by {goal.target_date.isoformat()}{late})"
-    return f"{'✅' if goal.done else '⬜'} **#{goal.id}** {clean(goal.text)}{when}"
+    return f"{'✅' if goal.done else '⬜'} **#{goal.id}** {clean(goal.text)}{goal.due_note(today, ' — **overdue**')}"
 
 
 class Goals(commands.GroupCog, group_name="goal", group_description="Your personal goals (only you see them)"):

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import shutil
-import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -21,7 +19,7 @@ from typing import Callable
 import discord
 
 from bot.domain.errors import DomainError
-from bot.domain.guides import GUIDE_SUFFIXES, Guide, parse_guide, read_text
+from bot.domain.guides import GUIDE_SUFFIXES, Guide, parse_guide, read_text, slugify
 
 Undo = Callable[[], None]
 
@@ -33,8 +31,7 @@ def safe_guide_name(filename: str) -> str:
     shown = discord.utils.escape_markdown(raw[:80]) or "(no name)"
     if not dot or f".{suffix.lower()}" not in GUIDE_SUFFIXES:
         raise DomainError(f"Guides must be `.md` or `.txt` files; `{shown}` is not.")
-    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-")[:80].rstrip("-")
+    slug = slugify(stem, 80, fallback="")
     if not slug or slug == "readme":
         raise DomainError(f"`{shown}` can't be used as a guide's file name; rename it, e.g. `my-guide.md`.")
     return f"{slug}.{suffix.lower()}"
