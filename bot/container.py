@@ -8,15 +8,15 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .domain.answers import AnswerService
-from .domain.knowledge import KnowledgeStore
+from bot.answers.service import AnswerService
+from bot.knowledge.store import KnowledgeStore
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 def roadmap_loader():
-    from .domain.roadmap import load_roadmap
+    from bot.knowledge.roadmap import load_roadmap
     return load_roadmap
 
 
@@ -68,10 +68,10 @@ async def attach_storage(services: Services, *, migrate: bool = True) -> None:
     They read the roadmap and guides from `services.knowledge.current` on every call, so a knowledge
     reload swaps them under the services.
     """
-    from .domain.community import CommunityService
-    from .domain.goals import GoalService
-    from .domain.privacy import PrivacyService
-    from .domain.progress import ReadingListService, RoadmapProgressService
+    from bot.members.community import CommunityService
+    from bot.members.goals import GoalService
+    from bot.members.privacy import PrivacyService
+    from bot.members.progress import ReadingListService, RoadmapProgressService
     from .storage.guide_changes import GuideChanges
 
     settings = services.settings

@@ -21,10 +21,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.domain.analysis import _stem, analyse, expand_query  # noqa: E402
-from bot.domain.knowledge import build_knowledge  # noqa: E402
-from bot.domain.passages import MAX_PASSAGE_CHARS, split_sentences  # noqa: E402
-from bot.domain.search import SearchIndex  # noqa: E402
+from bot.search.analysis import _stem, analyse, expand_query  # noqa: E402
+from bot.knowledge.store import build_knowledge  # noqa: E402
+from bot.knowledge.passages import MAX_PASSAGE_CHARS, split_sentences  # noqa: E402
+from bot.search.index import SearchIndex  # noqa: E402
 
 KB = build_knowledge(ROOT / "knowledge")
 SECTIONS = KB.guides.sections

@@ -37,8 +37,8 @@ RETRIEVAL = """
 import json, sys, time
 sys.path.insert(0, {root!r})
 import bm25s
-from bot.domain.analysis import analyse, expand_query
-from bot.domain.knowledge import build_knowledge, passage_index_text
+from bot.search.analysis import analyse, expand_query
+from bot.knowledge.store import build_knowledge, passage_index_text
 kb = build_knowledge({folder!r}, strict=False)
 tokens = [analyse(passage_index_text(kb.section_of(p), p)) for p in kb.passages]
 index = bm25s.BM25(k1=1.5, b=0.75, method="lucene", backend="numba")
@@ -59,8 +59,8 @@ SPLIT = """
 import json, sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from bot.domain.guides import GuideSet, check_guides
-from bot.domain.search import SearchIndex
+from bot.knowledge.guides import GuideSet, check_guides
+from bot.search.index import SearchIndex
 folder = Path({folder!r})
 t = time.perf_counter()
 good, _ = check_guides(folder / "guides", root=folder)

@@ -89,14 +89,14 @@ def clock() -> FrozenClock:
 
 @pytest.fixture(scope="session")
 def real_guides():
-    from bot.domain.guides import load_guides
+    from bot.knowledge.guides import load_guides
 
     return load_guides(KNOWLEDGE_DIR / "guides")
 
 
 @pytest.fixture(scope="session")
 def real_roadmap(real_guides):
-    from bot.domain.roadmap import load_roadmap
+    from bot.knowledge.roadmap import load_roadmap
 
     return load_roadmap(KNOWLEDGE_DIR / "roadmap.yaml", real_guides.section_ids)
 
@@ -120,10 +120,10 @@ class MemberServices:
 
 def build_member_services(db: Database, guides: Any, roadmap: Any, clock: Callable[[], datetime],
                           *, max_open_goals: int = 20) -> MemberServices:
-    from bot.domain.community import CommunityService
-    from bot.domain.goals import GoalService
-    from bot.domain.privacy import PrivacyService
-    from bot.domain.progress import ReadingListService, RoadmapProgressService
+    from bot.members.community import CommunityService
+    from bot.members.goals import GoalService
+    from bot.members.privacy import PrivacyService
+    from bot.members.progress import ReadingListService, RoadmapProgressService
 
     content = {"guides": guides, "roadmap": roadmap}
     return MemberServices(

@@ -1,5 +1,5 @@
 """The analyser keeps technical tokens, stems, drops stopwords, and expands the field's acronyms."""
-from bot.domain.analysis import analyse, content_terms, expand_query
+from bot.search.analysis import analyse, content_terms, expand_query
 
 
 def test_technical_tokens_survive():

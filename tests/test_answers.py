@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from bot.container import build_answering
-from bot.domain.answers import MAX_QUESTION_CHARS, NOT_COVERED_NOTE, SMALL_TALK_REPLY
-from bot.domain.errors import DomainError
-from bot.domain.evaluation import evaluate, load_items
+from bot.answers.service import MAX_QUESTION_CHARS, NOT_COVERED_NOTE, SMALL_TALK_REPLY
+from bot.errors import DomainError
+from bot.answers.evaluation import evaluate, load_items
 from bot.settings import Settings
 
 DATA = Path(__file__).parent / "data"
@@ -102,7 +102,7 @@ def test_eval_set_is_big_enough_and_well_formed():
 
 
 def test_weak_matches_are_not_cited_as_padding(answers):
-    from bot.domain.answers import MIN_SHARE_OF_BEST
+    from bot.answers.service import MIN_SHARE_OF_BEST
 
     answer = answers.answer("how do I prepare for ML interviews?", top=5)
     assert answer.answered and "Interviews" in answer.citations[0].section
@@ -152,7 +152,7 @@ def test_startup_survives_a_broken_guide_and_roadmap_but_a_reload_refuses(tmp_pa
     import shutil
 
     from bot.container import knowledge_store
-    from bot.domain.errors import KnowledgeError
+    from bot.errors import KnowledgeError
 
     repo_knowledge = Path(__file__).resolve().parent.parent / "knowledge"
     shutil.copytree(repo_knowledge, tmp_path / "knowledge")

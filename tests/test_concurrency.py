@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain.errors import LimitReached
+from bot.errors import LimitReached
 from bot.storage.database import Database
 from tests.test_storage import REVISIONS
 
@@ -227,7 +227,7 @@ async def test_two_upgrades_at_once_on_an_empty_database_both_succeed(backend, t
 async def test_delete_my_data_racing_the_members_own_writes_gives_only_clear_results(services):
     """A member deletes their data (twice) while 240 of their own writes are in flight: every write
     either lands or gets a clear domain error (no foreign-key or deadlock error reaching them)."""
-    from bot.domain.errors import CareerbotError
+    from bot.errors import CareerbotError
 
     uid = FIRST_MEMBER + 7
     goal_ids = [(await services.goals.add(uid, f"goal {i}")).id for i in range(3)]

@@ -2,7 +2,7 @@
 follow the stored progress; bad paths get a message, never a traceback."""
 from __future__ import annotations
 
-from bot.console_progress import handle_command
+from bot.cli.console_progress import handle_command
 from bot.render.roadmap_card import WIDTH, card_height
 from tests.card_pixels import assert_bar_follows, open_card
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from bot.console_progress import handle_command
+from bot.cli.console_progress import handle_command
 
 ME, SOMEONE_ELSE = 1, 2
 STATS = "arya-how-to-become-ml-engineer#2-statistics"

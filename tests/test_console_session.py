@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from bot.console import SAVE_HINT, Session, handle_line
+from bot.cli.console import SAVE_HINT, Session, handle_line
 from bot.container import build_services
 from tests.discord_harness import REPO, harness_settings
 

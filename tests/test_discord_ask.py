@@ -351,7 +351,7 @@ async def test_the_part_of_a_question_guides_cant_settle_is_named_under_the_answ
 
 
 async def test_the_answers_caches_are_built_at_start_off_the_event_loop(harness):
-    from bot.domain import ranking, spelling
+    from bot.answers import ranking, spelling
 
     await harness.bot.warming
     kb = harness.bot.services.knowledge.current

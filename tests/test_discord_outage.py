@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from bot.console import run_console
+from bot.cli.console import run_console
 from bot.discord_bot.errors import UNEXPECTED
 from tests.db_faults import Outage
 from tests.discord_harness import HELP_ID, harness, harness_settings  # noqa: F401 - fixture

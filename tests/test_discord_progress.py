@@ -251,7 +251,7 @@ async def test_the_roadmap_being_unavailable_is_a_short_private_reply(harness, m
 async def test_records_for_items_dropped_from_the_roadmap_are_kept_until_the_member_clears_them(harness, monkeypatch):
     from dataclasses import replace
 
-    from bot.domain.roadmap import Roadmap
+    from bot.knowledge.roadmap import Roadmap
 
     uid = harness.member.id
     progress = harness.bot.services.roadmap_progress

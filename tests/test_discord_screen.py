@@ -94,7 +94,7 @@ SPANISH = "¿Cómo me convierto en ingeniero de aprendizaje automático sin un t
 
 
 async def test_a_question_in_another_language_is_invited_in_english(harness):
-    from bot.domain.language import NOT_ENGLISH_NOTE
+    from bot.search.language import NOT_ENGLISH_NOTE
 
     reply = (await harness.slash("ask", question=SPANISH)).reply
     embed = reply.embeds[0]
@@ -108,9 +108,9 @@ async def test_a_question_in_another_language_is_invited_in_english(harness):
 
 
 async def test_the_console_says_the_guides_are_in_english(tmp_path):
-    from bot.console import Session, handle_line
+    from bot.cli.console import Session, handle_line
     from bot.container import build_services
-    from bot.domain.language import NOT_ENGLISH_NOTE
+    from bot.search.language import NOT_ENGLISH_NOTE
     from tests.discord_harness import harness_settings
 
     services = await build_services(harness_settings(tmp_path))

@@ -23,7 +23,7 @@ def test_batch_mode_rejected_lines_are_as_the_readme_says():
 def test_the_knowledge_default_is_the_shipped_folder_as_the_docs_say():
     assert Settings().knowledge_dir == DEFAULT_KNOWLEDGE_DIR == REPO / "knowledge"
     assert "./knowledge" not in README and "the `knowledge/` folder that ships with careerbot" in README
-    assert "./knowledge" not in (REPO / "bot" / "cli.py").read_text() + (REPO / ".env.example").read_text()
+    assert "./knowledge" not in (REPO / "bot" / "cli" / "__init__.py").read_text() + (REPO / ".env.example").read_text()
 
 
 def test_what_members_see_shows_the_real_answer_and_a_real_card():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.console import Session, handle_line
+from bot.cli.console import Session, handle_line
 from bot.container import build_services, knowledge_store
-from bot.domain.answers import AnswerService
-from bot.domain.reading import is_follow_up
+from bot.answers.service import AnswerService
+from bot.answers.reading import is_follow_up
 from bot.settings import Settings
 from bot.storage.models import AnswerLog
 from tests.discord_harness import FORUM_ID, POST_ID, harness_settings

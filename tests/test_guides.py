@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.errors import KnowledgeError
-from bot.domain.guides import check_guides, load_guides, parse_guide, read_text, slugify
-from bot.domain.passages import MAX_PASSAGE_CHARS, split_passages
+from bot.errors import KnowledgeError
+from bot.knowledge.guides import check_guides, load_guides, parse_guide, read_text, slugify
+from bot.knowledge.passages import MAX_PASSAGE_CHARS, split_passages
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDES = REPO / "knowledge" / "guides"
@@ -74,7 +74,7 @@ def test_raw_txt_guides_load(tmp_path):
     assert "Step 4: Gain Practical Experience" in headings  # a heading straight after a bullet list
     assert "2. Core Mathematics and Statistics" in headings
     assert not any("notoriously tough" in h for h in headings)  # a lead-in sentence is not a heading
-    from bot.domain.roadmap import load_roadmap  # the raw files give the same section ids as the cleaned ones
+    from bot.knowledge.roadmap import load_roadmap  # the raw files give the same section ids as the cleaned ones
     load_roadmap(GUIDES.parent / "roadmap.yaml", guides.section_ids)
 
 
@@ -155,7 +155,7 @@ def test_slugify():
 
 
 def test_sentences_do_not_end_at_abbreviations():
-    from bot.domain.passages import split_sentences
+    from bot.knowledge.passages import split_sentences
 
     text = "It was the No. 1 job of 2019. Tools, e.g. Python, help. MLE vs. DS is a question! Next."
     assert split_sentences(text) == ["It was the No. 1 job of 2019.", "Tools, e.g. Python, help.",
@@ -206,7 +206,7 @@ def test_front_matter_that_could_blow_up_is_refused_with_file_and_line(tmp_path,
 
 
 def test_the_full_size_bomb_is_refused_before_any_value_is_built(tmp_path, monkeypatch):
-    from bot.domain import guides
+    from bot.knowledge import guides
 
     def never(*args, **kwargs):
         raise AssertionError("the front matter was loaded: its aliases would be expanded")
@@ -258,7 +258,7 @@ def test_a_guide_past_the_size_limit_is_named_and_not_read(tmp_path):
 
 
 def test_every_file_that_is_not_read_is_named_with_the_reason(tmp_path):
-    from bot.domain.guides import scan_folder
+    from bot.knowledge.guides import scan_folder
 
     folder = tmp_path / "guides"
     write(folder, "good.md", GOOD)
@@ -302,8 +302,8 @@ def test_kb_check_reports_hostile_files_and_names_every_skipped_one(tmp_path, ca
 
 
 def test_start_up_skips_hostile_files_and_a_reload_refuses_them(tmp_path):
-    from bot.domain.knowledge import KnowledgeStore
-    from bot.domain.roadmap import load_roadmap
+    from bot.knowledge.store import KnowledgeStore
+    from bot.knowledge.roadmap import load_roadmap
 
     root = knowledge_folder(tmp_path)
     write(root / "guides", "bomb.md", bomb(5))
@@ -324,8 +324,8 @@ def test_start_up_skips_hostile_files_and_a_reload_refuses_them(tmp_path):
 
 def test_a_missing_roadmap_starts_with_a_warning_and_refuses_a_reload(tmp_path):
     from bot.container import knowledge_store
-    from bot.domain.knowledge import KnowledgeStore, build_knowledge
-    from bot.domain.roadmap import load_roadmap
+    from bot.knowledge.store import KnowledgeStore, build_knowledge
+    from bot.knowledge.roadmap import load_roadmap
     from bot.settings import Settings
 
     root = tmp_path / "knowledge"

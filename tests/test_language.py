@@ -2,7 +2,7 @@
 with a foreign name in them), by script and by function words."""
 import pytest
 
-from bot.domain.language import looks_english
+from bot.search.language import looks_english
 
 ENGLISH = [
     "do I need a degree?",

@@ -12,8 +12,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from bot.domain.goals import GoalService
-from bot.domain.progress import ReadingListService, RoadmapProgressService
+from bot.members.goals import GoalService
+from bot.members.progress import ReadingListService, RoadmapProgressService
 from bot.storage import database as database_module
 from bot.storage.database import MIGRATIONS_DIR, Database, alembic_config
 from bot.storage.models import Base

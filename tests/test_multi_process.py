@@ -187,7 +187,7 @@ async def test_reload_reaches_every_bot_and_a_version_one_cannot_build_keeps_it_
 
 
 async def test_without_the_database_changes_are_refused_and_every_bot_keeps_serving(cluster, monkeypatch):
-    from bot.domain.errors import StorageUnavailable
+    from bot.errors import StorageUnavailable
 
     one, two = await cluster.start("one"), await cluster.start("two")
     before = (served(one), served(two))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.errors import DomainError, LimitReached, NotFound
-from bot.domain.guides import GuideSet
-from bot.domain.progress import ItemProgress, RetiredProgress
-from bot.domain.roadmap import parse_roadmap
+from bot.errors import DomainError, LimitReached, NotFound
+from bot.knowledge.guides import GuideSet
+from bot.members.progress import ItemProgress, RetiredProgress
+from bot.knowledge.roadmap import parse_roadmap
 
 ALICE, BOB = 111_111_111_111_111_111, 222_222_222_222_222_222
 STATS = "arya-how-to-become-ml-engineer#2-statistics"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.container import knowledge_store
-from bot.domain.answers import RELATED_NOTE, AnswerService
-from bot.domain.composing import MAX_ANSWER_CHARS, compose, units
-from bot.domain.reading import CONTEXT_WEIGHT, read_message
+from bot.answers.service import RELATED_NOTE, AnswerService
+from bot.answers.composing import MAX_ANSWER_CHARS, compose, units
+from bot.answers.reading import CONTEXT_WEIGHT, read_message
 from bot.settings import Settings
 from tests.test_cli import careerbot
 
@@ -190,7 +190,7 @@ def test_a_message_with_a_part_guides_cant_settle_answers_the_rest_and_says_whic
 
 
 def test_typos_are_read_as_the_guides_words_but_real_words_keep_their_meaning(service):
-    from bot.domain.spelling import speller
+    from bot.answers.spelling import speller
 
     fix = speller(service._knowledge()).correct
     assert fix("How to get a machine learning intership") == "How to get a machine learning internships"
@@ -203,7 +203,7 @@ def test_typos_are_read_as_the_guides_words_but_real_words_keep_their_meaning(se
 
 
 def test_warm_builds_the_first_answers_caches_ahead(tmp_path):
-    from bot.domain import ranking, spelling
+    from bot.answers import ranking, spelling
 
     store = knowledge_store(Settings(database_url="sqlite+aiosqlite://"))
     service = AnswerService(lambda: store.current)

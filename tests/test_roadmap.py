@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.errors import KnowledgeError
-from bot.domain.knowledge import KnowledgeStore
-from bot.domain.roadmap import load_roadmap, parse_roadmap
+from bot.errors import KnowledgeError
+from bot.knowledge.store import KnowledgeStore
+from bot.knowledge.roadmap import load_roadmap, parse_roadmap
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 SECTIONS = {"g#a", "g#b", "g#c"}

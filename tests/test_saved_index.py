@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import saved_index
-from bot.domain.knowledge import build_knowledge
-from bot.domain.search import SearchIndex
+from bot.search import saved_index
+from bot.knowledge.store import build_knowledge
+from bot.search.index import SearchIndex
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 QUESTION = ["python", "portfolio", "interview"]

@@ -11,8 +11,8 @@ import discord
 import pytest
 from sqlalchemy import select
 
-from bot.domain.errors import KnowledgeError
-from bot.domain.knowledge import build_knowledge
+from bot.errors import KnowledgeError
+from bot.knowledge.store import build_knowledge
 from bot.settings import Settings, SettingsError
 from bot.storage.models import GuideChange
 from tests.discord_harness import GUILD_ID, REPO, harness, make_harness  # noqa: F401 - fixture

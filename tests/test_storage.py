@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select, text
 
-from bot.domain.errors import DomainError
+from bot.errors import DomainError
 from bot.settings import Settings
 from bot.storage import database as database_module
-from bot.cli_db import run_db_command
+from bot.cli.db import run_db_command
 from bot.storage.database import Database, DatabaseBusy, normalise_url, sqlite_file
 from bot.storage.models import Goal, Member, UnansweredQuestion
 from bot.storage.queries import generic_upsert, lock_member, upsert

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from bot.cli_db import run_db_command
-from bot.domain.errors import DomainError, StorageUnavailable
-from bot.domain.goals import GoalService
+from bot.cli.db import run_db_command
+from bot.errors import DomainError, StorageUnavailable
+from bot.members.goals import GoalService
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.faults import is_unavailable
@@ -130,7 +130,7 @@ async def test_a_failed_write_logs_no_parameters(database: Database, caplog):
 async def test_nul_characters_in_member_text_are_removed_on_the_way_in(services):
     """PostgreSQL can't store (or even compare against) a NUL character; SQLite can. Every piece of member
     text is cleaned on input, so the same input gives the same clear result on both."""
-    from bot.domain.errors import NotFound
+    from bot.errors import NotFound
 
     uid, nul = 42, "\x00"
     goal = await services.goals.add(uid, f"learn{nul} linear{nul}algebra{nul}")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import discord
 from discord.utils import TimestampStyle
 
-from bot.domain.answers import Answer, Citation
+from bot.answers.service import Answer, Citation
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096

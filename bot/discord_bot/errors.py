@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 import discord
 from discord import app_commands
 
-from bot.domain.errors import CareerbotError
+from bot.errors import CareerbotError
 
 log = logging.getLogger("bot.discord_bot.errors")
 

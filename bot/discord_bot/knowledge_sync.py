@@ -23,9 +23,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from bot.domain.errors import DomainError, KnowledgeError, StorageUnavailable
-from bot.domain.guides import read_guide_file
-from bot.domain.knowledge import Knowledge, KnowledgeStore
+from bot.errors import DomainError, KnowledgeError, StorageUnavailable
+from bot.knowledge.guides import read_guide_file
+from bot.knowledge.store import Knowledge, KnowledgeStore
 from bot.storage.guide_changes import Change, GuideChanges, SharedState, VersionConflict
 
 log = logging.getLogger(__name__)

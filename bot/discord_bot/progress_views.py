@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import discord
 
-from bot.domain.errors import NotFound
-from bot.domain.roadmap_status import FINISHED, STORED, ItemProgress, RoadmapOverview, StageProgress, Status
+from bot.errors import NotFound
+from bot.knowledge.roadmap_status import FINISHED, STORED, ItemProgress, RoadmapOverview, StageProgress, Status
 from bot.render.roadmap_card import render_card
 
 from .embeds import clean, truncate

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.domain.roadmap_status import ItemProgress, RetiredProgress, RoadmapOverview, StageProgress, Status, percent
+from bot.knowledge.roadmap_status import ItemProgress, RetiredProgress, RoadmapOverview, StageProgress, Status, percent
 
 from .embeds import BRAND, bullet_lines, clean, fit, truncate
 

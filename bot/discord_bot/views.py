@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, cast
 
 import discord
 
-from bot.domain.answers import Citation
-from bot.domain.errors import NotFound
-from bot.domain.guides import Section
+from bot.answers.service import Citation
+from bot.errors import NotFound
+from bot.knowledge.guides import Section
 from bot.storage.models import MAX_ROW_ID
 
 from .embeds import Retired, sources_embed, truncate

@@ -21,7 +21,7 @@ from importlib.resources import files
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.domain.roadmap_status import ItemProgress, RoadmapOverview, StageProgress, Status
+from bot.knowledge.roadmap_status import ItemProgress, RoadmapOverview, StageProgress, Status
 
 WIDTH = 1000
 PAD = 40

@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.domain.errors import DomainError, StorageUnavailable
+from bot.errors import DomainError, StorageUnavailable
 
 from .faults import translate_faults
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
 
-from bot.domain.errors import CareerbotError, StorageUnavailable
+from bot.errors import CareerbotError, StorageUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from sqlalchemy import func, select, text, update
 
-from bot.domain.errors import DomainError
+from bot.errors import DomainError
 
 from .database import PG_CONNECT_TIMEOUT_S, Database
 from .models import GuideChange, KnowledgeState

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from bot.domain.roadmap_status import STORED
+from bot.knowledge.roadmap_status import STORED
 
 MAX_ROW_ID = 2**31 - 1  # row ids (goals, reading list entries, logged answers) are 32-bit integers
 GOAL_TEXT_MAX = 200

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.errors import DomainError
+from bot.errors import DomainError
 
 from .models import MAX_ROW_ID, Base, Member
 

@@ -17,8 +17,8 @@ from discord import app_commands
 from discord.ext import commands
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.domain.answers import MAX_QUESTION_CHARS, check_question, is_small_talk
-from bot.domain.errors import DomainError, StorageUnavailable
+from bot.answers.service import MAX_QUESTION_CHARS, check_question, is_small_talk
+from bot.errors import DomainError, StorageUnavailable
 
 from ..checks import ask_cooldown
 from ..client import CareerBot

@@ -7,8 +7,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.errors import StorageUnavailable
-from bot.domain.progress import ReadingEntry
+from bot.errors import StorageUnavailable
+from bot.members.progress import ReadingEntry
 
 from ..client import CareerBot
 from ..embeds import bullet_lines, clean, info_embed, truncate

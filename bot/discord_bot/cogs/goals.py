@@ -11,8 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.errors import DomainError, StorageUnavailable
-from bot.domain.goals import GOAL_TEXT_MAX, GoalView, goal_number, parse_date
+from bot.errors import DomainError, StorageUnavailable
+from bot.members.goals import GOAL_TEXT_MAX, GoalView, goal_number, parse_date
 
 from ..client import CareerBot
 from ..embeds import bullet_lines, clean, info_embed, truncate

@@ -18,9 +18,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.errors import DomainError, KnowledgeError, NotFound
-from bot.domain.guides import read_guide_file, read_text
-from bot.domain.knowledge import Knowledge
+from bot.errors import DomainError, KnowledgeError, NotFound
+from bot.knowledge.guides import read_guide_file, read_text
+from bot.knowledge.store import Knowledge
 from bot.storage.guide_changes import Change
 
 from ..checks import is_moderator, kb_editor_only, kb_home_problem
@@ -29,7 +29,7 @@ from ..embeds import NOT_COVERED, bullet_lines, clean, info_embed, timestamp, tr
 from ..progress_views import short_hash
 from ..knowledge_sync import reload_in_worker
 from ..views import KB_ITEMS, KbRemoveView
-from .kb_files import cannot_write, check_upload, remove_guide, safe_guide_name, too_big, write_guide
+from bot.knowledge.files import cannot_write, check_upload, remove_guide, safe_guide_name, too_big, write_guide
 
 log = logging.getLogger(__name__)
 KEPT = "Nothing changed: the previous knowledge is still serving."
@@ -128,7 +128,7 @@ class KnowledgeBase(commands.GroupCog, group_name="kb",
     async def add(self, interaction: discord.Interaction, file: discord.Attachment, replace: bool = False) -> None:
         """Add a guide from an attached file, check it, then reload the knowledge base."""
         settings = self.bot.settings
-        name = safe_guide_name(file.filename)
+        name = safe_guide_name(file.filename, discord.utils.escape_markdown)
         if file.size > settings.max_guide_bytes:
             raise DomainError(too_big(name, file.size, settings.max_guide_bytes))
         guides_dir = settings.guides_dir

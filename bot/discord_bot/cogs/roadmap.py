@@ -13,8 +13,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.errors import DomainError, NotFound
-from bot.domain.roadmap import Stage
+from bot.errors import DomainError, NotFound
+from bot.knowledge.roadmap import Stage
 
 from ..client import CareerBot
 from ..embeds import truncate

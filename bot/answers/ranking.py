@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .analysis import CANONICAL, _raw_tokens, analyse, expand_query
-from .knowledge import Knowledge, once_per_snapshot
-from .reading import Reading
-from .scope import ASKING
-from .search import SearchIndex
+from bot.search.analysis import CANONICAL, _raw_tokens, analyse, expand_query
+from bot.knowledge.store import Knowledge, once_per_snapshot
+from bot.answers.reading import Reading
+from bot.answers.scope import ASKING
+from bot.search.index import SearchIndex
 
 SYNONYM_WEIGHT = 1.0
 CONVERSATIONAL_WEIGHT = 0.5  # "advice", "actually", "best": how it is asked, not what about

@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import KnowledgeError, Problem
+from bot.errors import KnowledgeError, Problem
 
 ItemKind = Literal["read", "task"]
 ITEM_KINDS: tuple[str, ...] = ("read", "task")

@@ -1,7 +1,7 @@
 """Plain-text rendering of an answer for the terminal (used by `careerbot ask` and the console)."""
 from __future__ import annotations
 
-from .domain.answers import Answer
+from bot.answers.service import Answer
 
 QUOTE_CHARS = 300
 

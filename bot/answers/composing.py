@@ -17,8 +17,8 @@ import re
 from functools import partial
 from collections.abc import Callable, Sequence, Set
 
-from .analysis import analyse
-from .passages import split_sentences
+from bot.search.analysis import analyse
+from bot.knowledge.passages import split_sentences
 
 MAX_ANSWER_CHARS = 600
 MAX_UNIT_CHARS = 450

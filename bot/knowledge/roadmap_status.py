@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: the storage layer imports Status without the roadmap's parser
-    from .roadmap import Item, Stage
+    from bot.knowledge.roadmap import Item, Stage
 
 
 class Status(StrEnum):

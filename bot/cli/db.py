@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from .container import open_database
-from .domain.errors import CareerbotError
+from bot.container import open_database
+from bot.errors import CareerbotError
 
 
 async def run_db_command(settings: Any, command: str, path: str | None = None, *,

@@ -10,7 +10,7 @@ from bot.storage.database import Database
 from bot.storage.models import GOAL_TEXT_MAX, Goal
 from bot.storage.queries import Clock, check_user_id, get_row, lock_member, storable, utcnow
 
-from .errors import DomainError, LimitReached, NotFound
+from bot.errors import DomainError, LimitReached, NotFound
 
 MAX_YEARS_AHEAD = 10
 

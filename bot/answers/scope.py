@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis import analyse
+from bot.search.analysis import analyse
 
 FIELD_TERMS = frozenset(analyse(
     "machine learning engineer engineering data algorithm algorithms python java c++ r scala julia javascript "

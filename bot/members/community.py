@@ -28,7 +28,7 @@ from bot.storage.models import (
 )
 from bot.storage.queries import Clock, check_user_id, get_row, rows_changed, storable, upsert, utcnow
 
-from .errors import DomainError, LimitReached, NotFound
+from bot.errors import DomainError, LimitReached, NotFound
 
 NO_GUILD = 0  # unanswered questions asked outside a server
 _DISCORD_REFERENCE = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|\b\d{15,21}\b")

@@ -14,12 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
-from .errors import KnowledgeError, Problem
-from .guides import (MAX_GUIDE_BYTES, Guide, GuideSet, Passage, Section, check_guides, load_guides, parse_guide,
+from bot.errors import KnowledgeError, Problem
+from bot.knowledge.guides import (MAX_GUIDE_BYTES, Guide, GuideSet, Passage, Section, check_guides, load_guides, parse_guide,
                      read_text, too_big)
-from .roadmap import Roadmap
-from .saved_index import index_for
-from .search import SearchIndex
+from bot.knowledge.roadmap import Roadmap
+from bot.search.saved_index import index_for
+from bot.search.index import SearchIndex
 
 
 def passage_index_text(section: Section, passage: Passage) -> str:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .cli_format import format_answer
-from .domain.answers import DEFAULT_TOP, MAX_TOP
-from .domain.errors import CareerbotError
-from .settings import REPO_ROOT, Settings, SettingsError
+from bot.cli.format import format_answer
+from bot.answers.service import DEFAULT_TOP, MAX_TOP
+from bot.errors import CareerbotError
+from bot.settings import REPO_ROOT, Settings, SettingsError
 
 DEFAULT_EVAL_FILE = REPO_ROOT / "tests" / "data" / "eval.jsonl"
 
@@ -37,7 +37,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .container import build_answering
+    from bot.container import build_answering
 
     _, answers = build_answering(_settings(args))
 
@@ -74,10 +74,10 @@ def _printable(text: str) -> str:
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
-    from .domain.guides import check_guides, scan_folder
-    from .domain.knowledge import ROADMAP_MISSING
-    from .domain.roadmap import load_roadmap
-    from .domain.errors import KnowledgeError, Problem
+    from bot.knowledge.guides import check_guides, scan_folder
+    from bot.knowledge.store import ROADMAP_MISSING
+    from bot.knowledge.roadmap import load_roadmap
+    from bot.errors import KnowledgeError, Problem
 
     settings = _settings(args)
     folder = Path(args.dir) if args.dir else settings.knowledge_dir
@@ -102,8 +102,8 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .container import build_answering
-    from .domain.evaluation import evaluate, load_items
+    from bot.container import build_answering
+    from bot.answers.evaluation import evaluate, load_items
 
     _, answers = build_answering(_settings(args))
     sets = [(Path(f), load_items(Path(f))) for f in (args.files or [DEFAULT_EVAL_FILE])]
@@ -124,13 +124,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from .console import run_console
+    from bot.cli.console import run_console
 
     return asyncio.run(run_console(_settings(args)))
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from .cli_db import run_db_command
+    from bot.cli.db import run_db_command
 
     return asyncio.run(run_db_command(_settings(args), args.db_command, getattr(args, "path", None)))
 
@@ -141,13 +141,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("No DISCORD_TOKEN is set, so starting the local console instead of the Discord bot "
               "(see README: 'Run it on Discord').", file=sys.stderr)
         return cmd_chat(args)
-    from .discord_bot.runner import run
+    from bot.discord_bot.runner import run
 
     return run(settings)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from .discord_bot.runner import sync
+    from bot.discord_bot.runner import sync
 
     return sync(_settings(args), args.guild)
 
@@ -214,6 +214,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -14,9 +14,9 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from .cli_format import format_answer
-from .domain.errors import CareerbotError
-from .settings import Settings
+from bot.cli.format import format_answer
+from bot.errors import CareerbotError
+from bot.settings import Settings
 
 LOCAL_MEMBER_ID = 1
 BANNER = (
@@ -85,7 +85,7 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, sessi
         if not line:
             return "Usage: /ask <question>"
     elif line.startswith("/"):
-        from .console_progress import handle_command
+        from bot.cli.console_progress import handle_command
         try:
             return await handle_command(line, services, user_id, cited=session.cited if session else None)
         except CareerbotError as exc:
@@ -111,7 +111,7 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, sessi
 
 
 async def run_console(settings: Settings, stdin=None, stdout=None) -> int:
-    from .container import build_services
+    from bot.container import build_services
 
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     services = await build_services(settings)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis import content_terms
+from bot.search.analysis import content_terms
 
 CONTEXT_WEIGHT = 0.6
 SHORT_QUESTION_TERMS = 2  # a question sentence with at most this many content terms leans on the one before

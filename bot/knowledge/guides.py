@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import KnowledgeError, Problem
-from .passages import MAX_PASSAGE_CHARS, split_passages
+from bot.errors import KnowledgeError, Problem
+from bot.knowledge.passages import MAX_PASSAGE_CHARS, split_passages
 
 GUIDE_SUFFIXES = (".md", ".txt")
 MAX_GUIDE_BYTES = 256 * 1024  # the default size limit for a guide file (settings: MAX_GUIDE_BYTES), /kb add's too

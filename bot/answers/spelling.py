@@ -15,8 +15,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from spellchecker import SpellChecker
 
-from .analysis import stem
-from .knowledge import Knowledge, once_per_snapshot
+from bot.search.analysis import stem
+from bot.knowledge.store import Knowledge, once_per_snapshot
 
 MIN_LENGTH = 6
 _WORD = re.compile(r"[A-Za-z]+")

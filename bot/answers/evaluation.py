@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answers import MAX_TOP, AnswerService
+from bot.answers.service import MAX_TOP, AnswerService
 
 
 @dataclass

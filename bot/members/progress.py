@@ -19,9 +19,9 @@ from bot.storage.database import Database
 from bot.storage.models import SECTION_ID_MAX, ReadingItem, RoadmapProgress
 from bot.storage.queries import Clock, check_user_id, get_row, lock_member, storable, upsert, utcnow
 
-from .errors import DomainError, LimitReached, NotFound
-from .roadmap import Roadmap, Stage
-from .roadmap_status import (ItemProgress, RetiredProgress, RoadmapOverview, StageProgress, Status,
+from bot.errors import DomainError, LimitReached, NotFound
+from bot.knowledge.roadmap import Roadmap, Stage
+from bot.knowledge.roadmap_status import (ItemProgress, RetiredProgress, RoadmapOverview, StageProgress, Status,
                              next_item)
 
 def _suggest(word: str, choices: list[str]) -> str:
@@ -116,7 +116,7 @@ class SectionLike(Protocol):
 
 
 class GuideCatalog(Protocol):
-    """What the reading list needs from the guides (bot.domain.guides.GuideSet fits)."""
+    """What the reading list needs from the guides (bot.knowledge.guides.GuideSet fits)."""
 
     @property
     def sections(self) -> Mapping[str, SectionLike]: ...

@@ -16,19 +16,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-import discord
-
-from bot.domain.errors import DomainError
-from bot.domain.guides import GUIDE_SUFFIXES, Guide, parse_guide, read_text, slugify
+from bot.errors import DomainError
+from bot.knowledge.guides import GUIDE_SUFFIXES, Guide, parse_guide, read_text, slugify
 
 Undo = Callable[[], None]
 
 
-def safe_guide_name(filename: str) -> str:
-    """A plain `lower-case-name.md|.txt` from an uploaded file name, or DomainError saying why not."""
+def safe_guide_name(filename: str, quote: Callable[[str], str] = str) -> str:
+    """A plain `lower-case-name.md|.txt` from an uploaded file name, or DomainError saying why not.
+    `quote` makes the given name safe to show where it is read (Discord: `escape_markdown`)."""
     raw = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     stem, dot, suffix = raw.rpartition(".")
-    shown = discord.utils.escape_markdown(raw[:80]) or "(no name)"
+    shown = quote(raw[:80]) or "(no name)"
     if not dot or f".{suffix.lower()}" not in GUIDE_SUFFIXES:
         raise DomainError(f"Guides must be `.md` or `.txt` files; `{shown}` is not.")
     slug = slugify(stem, 80, fallback="")

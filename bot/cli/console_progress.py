@@ -14,10 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .domain.errors import CareerbotError, DomainError
-from .domain.goals import GoalView, goal_number, parse_date
-from .domain.progress import ReadingEntry
-from .domain.roadmap_status import ItemProgress, StageProgress, Status
+from bot.errors import CareerbotError, DomainError
+from bot.members.goals import GoalView, goal_number, parse_date
+from bot.members.progress import ReadingEntry
+from bot.knowledge.roadmap_status import ItemProgress, StageProgress, Status
 
 HELP = """\
 Roadmap
@@ -146,7 +146,7 @@ def _local_name() -> str:
 
 
 async def _card(where: str, overview) -> str:
-    from .render.roadmap_card import render_card
+    from bot.render.roadmap_card import render_card
 
     path = Path(where).expanduser()
     if path.is_dir():

@@ -16,9 +16,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import analysis
-from .analysis import analyse
-from .search import B, INDEX_FORMAT, K1, SearchIndex
+from bot.search import analysis
+from bot.search.analysis import analyse
+from bot.search.index import B, INDEX_FORMAT, K1, SearchIndex
 
 INDEX_DIR = ".index"
 
