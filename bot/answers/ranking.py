@@ -3,7 +3,7 @@
 1. The lexical score is rank-bm25's BM25 (see `search.py`), with a weight per query term: a term from
    a question sentence weighs 1, from context `CONTEXT_WEIGHT`, a query-side synonym `SYNONYM_WEIGHT`
    times its sentence's weight, and a word that only says how something is asked ("advice",
-   "actually", "curious": `scope.ASKING`) `CONVERSATIONAL_WEIGHT` times that. BM25 is a sum over query
+   "actually", "curious": `scope.asking_terms`) `CONVERSATIONAL_WEIGHT` times that. BM25 is a sum over query
    terms, so a weighted query is the weighted sum of the scores of its weight groups, each one ordinary
    `SearchIndex.search` (exact for every passage that reaches a group's `POOL` best).
 2. Many guide headings are questions ("What does an ML engineer do?", "Who does an ML engineer work
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from bot.search.analysis import CANONICAL, _raw_tokens, analyse, expand_query
+from bot.search.analysis import _raw_tokens, analyse, current, expand_query
 from bot.knowledge.store import Knowledge, once_per_snapshot
 from bot.answers.reading import Reading
-from bot.answers.scope import ASKING
+from bot.answers.scope import asking_terms
 from bot.search.index import SearchIndex
 
 SYNONYM_WEIGHT = 1.0
@@ -47,11 +47,12 @@ class Ranked:
 def query_weights(reading: Reading) -> dict[str, float]:
     """Each query term's weight: the largest it gets from any sentence it appears in."""
     weights: dict[str, float] = {}
+    asking = asking_terms()
     for text, w in reading.weighted():
         base = set(analyse(text))
         for term in expand_query(text):
             weight = w if term in base else w * SYNONYM_WEIGHT
-            if term in ASKING:
+            if term in asking:
                 weight *= CONVERSATIONAL_WEIGHT
             if weight > weights.get(term, 0.0):
                 weights[term] = weight
@@ -74,8 +75,9 @@ def lexical_scores(index: SearchIndex, weights: dict[str, float], pool: int = PO
 def _surface(text: str) -> str:
     """Lower-case words with acronyms expanded, nothing dropped or stemmed ("what is a mle" keeps "what")."""
     words = []
+    acronyms = current().vocabulary.acronyms
     for token in _raw_tokens(text):
-        words.append(CANONICAL.get(token, token))
+        words.append(acronyms.get(token, token))
     return " ".join(words)
 
 

@@ -26,27 +26,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.search.analysis import analyse
+from bot.search.analysis import current
 
-FIELD_TERMS = frozenset(analyse(
-    "machine learning engineer engineering data algorithm algorithms python java c++ r scala julia javascript "
-    "programming programmer software computer science scientist mathematics statistics calculus algebra "
-    "probability artificial intelligence deep neural networks tensorflow pytorch keras scikit sklearn pandas "
-    "numpy sql spark hadoop kafka cloud mlops deploy deployment production pipeline pipelines kaggle github "
-    "portfolio nlp vision analytics analyst dataset datasets regression classification predictive developer "
-    "hyperparameters gpu docker kubernetes model models classifier retrain metric metrics misclassifications"
-)) - {"learn", "graphic", "process", "oper", "natur", "vision"}  # acronym expansions too generic to anchor:
-# "gpu" brings "graphics processing", "mlops" "operations", "nlp" "natural", "cv" "vision"; the acronyms
-# themselves and the rest of their expansions still anchor ("gpu", "mlop", "languag", "comput").
-CAREER_TERMS = frozenset(analyse(
-    "salary degree phd master bachelor career job role interview interviews skills courses certification "
-    "bootcamp experience internship resume hiring companies tools"
-))
-MAX_UNKNOWN_WITH_FIELD = 0.6
-MAX_UNKNOWN_WITH_CAREER = 0.5
-MIN_COVERAGE_WITHOUT_ANCHOR = 0.6
-MIN_RELATIVE_WITHOUT_ANCHOR = 0.2
-MIN_TERMS_WITHOUT_ANCHOR = 3
+# The word lists and thresholds are data: the `coverage` section of knowledge/vocabulary.yaml.
+
+
+def field_terms() -> frozenset[str]:
+    """Words that anchor a question in the field, less the acronym expansions too generic to anchor."""
+    analyser = current()
+    return analyser.terms("field_terms") - frozenset(analyser.vocabulary.words["not_anchors"].split())
+
+
+def career_terms() -> frozenset[str]:
+    return current().terms("career_terms")
+
+
+def asking_terms() -> frozenset[str]:
+    """Words that only say how someone asks (no topic word at all): they weigh less in the search."""
+    return current().terms("asking")
 
 
 GENERIC_IDF = 1.0  # terms in about a third of the passages or more say nothing specific
@@ -74,42 +71,19 @@ class TopicSignals:
 
     @property
     def about_the_field(self) -> bool:
+        limits = current().vocabulary.thresholds
         if self.field >= 2:
             return True
-        if self.field == 1 and self.unknown <= MAX_UNKNOWN_WITH_FIELD:
+        if self.field == 1 and self.unknown <= limits.max_unknown_with_field:
             return True
-        if self.career >= 1 and self.unknown <= MAX_UNKNOWN_WITH_CAREER:
+        if self.career >= 1 and self.unknown <= limits.max_unknown_with_career:
             return True
         # Without an anchor, one or two words ("nice", "what time is it") are chatter however well a
         # passage contains them, unless they name the section's topic ("what is generalization?").
-        specific = self.terms >= MIN_TERMS_WITHOUT_ANCHOR or self.in_heading
-        return (specific and self.coverage >= MIN_COVERAGE_WITHOUT_ANCHOR and self.relative >= MIN_RELATIVE_WITHOUT_ANCHOR
-                and self.unknown <= MAX_UNKNOWN_WITH_CAREER)
+        specific = self.terms >= limits.min_terms_without_anchor or self.in_heading
+        return (specific and self.coverage >= limits.min_coverage_without_anchor
+                and self.relative >= limits.min_relative_without_anchor and self.unknown <= limits.max_unknown_with_career)
 
-
-# Words that say how someone asks, not what about: they never make a passage more or less relevant.
-CONVERSATIONAL = frozenset(analyse("""
-advice advise advices recommendation recommendations recommend suggest suggestion suggestions tip tips
-guidance guide help helpful actually really basically honestly literally obviously curious wonder
-wondering wondered confused confuse confusing sure unsure though although however anyway anyways
-think thought thinking know knowing heard hear say says said ask asking question questions answer
-love like want wanting wish hope hoping need needed needs try trying tried thing things stuff lot lots
-little bit kind sort way ways best better good great right wrong true false okay ok yes no maybe
-perhaps probably possible possibly able someone everyone anyone people person guys guy sir bro hi
-hello hey thanks thank please appreciate appreciated currently now today just even still already
-also much many very quite pretty enough more most less least go going get getting got make making
-made look looking see seeing seem seems feel feeling start starting begin beginning first next
-"""))
-
-# The part of those that only says how someone asks (no topic word at all): weighs less in the search.
-ASKING = frozenset(analyse("""
-advice advise advices recommendation recommendations recommend suggest suggestion suggestions tip tips
-guidance help helpful actually really basically honestly literally obviously curious wonder wondering
-wondered confused confuse confusing sure unsure though although however anyway anyways think thought
-heard hear say says said ask asking question questions love like want wanting wish hope hoping stuff
-lot lots little bit kind sort maybe perhaps probably someone everyone anyone people guys guy sir bro hi
-hello hey thanks thank please appreciate appreciated need needed needs
-"""))
 
 _FORECAST_TIME = re.compile(
     r"\b(?:in (?:the )?(?:next |coming )?\d+(?:\s*-\s*\d+)? years?|years? from now|20[2-9]\d|"
@@ -164,8 +138,9 @@ class Kind:
 
 
 def focus_terms(text: str, idf) -> tuple[str, ...]:
-    terms = dict.fromkeys(analyse(text))
-    return tuple(t for t in terms if t not in CONVERSATIONAL and idf(t) >= GENERIC_IDF)
+    analyser = current()
+    conversational = analyser.terms("conversational")
+    return tuple(t for t in dict.fromkeys(analyser.analyse(text)) if t not in conversational and idf(t) >= GENERIC_IDF)
 
 
 def kind_of(question: str, sections: list[set[str]], idf) -> Kind:

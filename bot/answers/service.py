@@ -18,7 +18,7 @@ from bot.search.language import NOT_ENGLISH_NOTE, looks_english
 from bot.answers.ranking import heading_matcher, query_weights, rank
 from bot.answers.reading import Reading, is_follow_up, read_follow_up, read_message, without
 from bot.answers.spelling import english, speller
-from bot.answers.scope import ASKING, CAREER_TERMS, FIELD_TERMS, Kind, TopicSignals, kind_of, verdict
+from bot.answers.scope import Kind, TopicSignals, asking_terms, career_terms, field_terms, kind_of, verdict
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP = 10
@@ -180,7 +180,8 @@ class AnswerService:
     def topic(self, question: str, best: Citation | None, kb: Knowledge) -> TopicSignals | None:
         """Is the question about the field at all (None: nothing matched)? See scope.py."""
         # how something is asked ("help", "advice") and a year or an age are not what it is about
-        terms = [t for t in content_terms(question) if not t.isdigit() and t not in ASKING]
+        asking = asking_terms()
+        terms = [t for t in content_terms(question) if not t.isdigit() and t not in asking]
         if best is None or not terms:
             return None
         idf = kb.index.term_idf
@@ -193,8 +194,8 @@ class AnswerService:
         return TopicSignals(
             terms=len(terms),
             in_heading=bool(heading_terms.intersection(terms)),
-            field=len(FIELD_TERMS.intersection(terms)),
-            career=len(CAREER_TERMS.intersection(terms)),
+            field=len(field_terms().intersection(terms)),
+            career=len(career_terms().intersection(terms)),
             unknown=sum(idf(t) for t in terms if t not in kb.index.vocab) / mass,
             coverage=sum(idf(t) for t in terms if t in found) / mass,
             relative=(top[0].score if top else 0.0) / (kb.index.max_score(query) or 1.0),

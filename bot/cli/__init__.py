@@ -78,6 +78,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     from bot.knowledge.store import ROADMAP_MISSING
     from bot.knowledge.roadmap import load_roadmap
     from bot.errors import KnowledgeError, Problem
+    from bot.search.vocabulary import VOCABULARY_FILE, load_vocabulary
 
     settings = _settings(args)
     folder = Path(args.dir) if args.dir else settings.knowledge_dir
@@ -91,6 +92,11 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     elif roadmap.is_file() and guides:
         try:
             load_roadmap(roadmap, {sid for g in guides for sid in (s.id for s in g.sections)})
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+    if (folder / VOCABULARY_FILE).is_file():
+        try:
+            load_vocabulary(folder / VOCABULARY_FILE)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
     for problem in problems + skipped:  # every file not read as a guide is named, with the reason

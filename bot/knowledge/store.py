@@ -18,7 +18,10 @@ from bot.errors import KnowledgeError, Problem
 from bot.knowledge.guides import (MAX_GUIDE_BYTES, Guide, GuideSet, Passage, Section, check_guides, load_guides, parse_guide,
                      read_text, too_big)
 from bot.knowledge.roadmap import Roadmap
+from bot.search.analysis import Analyser, analyser_for, current
+from bot.search.analysis import install as serve_vocabulary
 from bot.search.saved_index import index_for
+from bot.search.vocabulary import vocabulary_of
 from bot.search.index import SearchIndex
 
 
@@ -37,6 +40,7 @@ class Knowledge:
     loaded_by: str | None = None
     warnings: tuple[str, ...] = ()
     version: int | None = None  # the shared knowledge version this was built for (None: not known)
+    analyser: Analyser = field(default_factory=current)  # the vocabulary the index was built with
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -128,8 +132,11 @@ def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader:
         warnings = tuple(str(p) for p in problems)
     else:
         guides = load_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes)
+    vocabulary, vocabulary_warnings = vocabulary_of(knowledge_dir, strict=strict)
+    warnings += vocabulary_warnings
+    analyser = analyser_for(vocabulary)
     index = index_for(knowledge_dir,  # saved in knowledge_dir/.index: unchanged knowledge is not re-indexed
-                      lambda: (passage_index_text(guides.sections[p.section_id], p) for p in guides.passages))
+                      lambda: (passage_index_text(guides.sections[p.section_id], p) for p in guides.passages), analyser)
     roadmap: Roadmap | None = None
     roadmap_path = knowledge_dir / "roadmap.yaml"
     if roadmap_loader is not None:
@@ -141,7 +148,7 @@ def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader:
             if strict:
                 raise
             warnings += tuple(str(p) for p in exc.problems)  # start without a roadmap rather than not at all
-    return Knowledge(guides, index, roadmap, loaded_by=loaded_by, warnings=warnings)
+    return Knowledge(guides, index, roadmap, loaded_by=loaded_by, warnings=warnings, analyser=analyser)
 
 
 class KnowledgeStore:
@@ -167,8 +174,9 @@ class KnowledgeStore:
         """First load: skips broken guide files (reported in `warnings`) so the bot still starts."""
         with self._lock:
             if self._current is None:
-                self._current = build_knowledge(self.knowledge_dir, strict=False, roadmap_loader=self.roadmap_loader,
-                                                max_guide_bytes=self.max_guide_bytes, changes=self.changes)
+                self._serve(build_knowledge(self.knowledge_dir, strict=False, roadmap_loader=self.roadmap_loader,
+                                            max_guide_bytes=self.max_guide_bytes, changes=self.changes))
+            assert self._current is not None
             return self._current
 
     def reload(self, loaded_by: str | None = None, *, changes: Changes | None = None, install: bool = True) -> Knowledge:
@@ -179,12 +187,18 @@ class KnowledgeStore:
             fresh = build_knowledge(self.knowledge_dir, strict=True, roadmap_loader=self.roadmap_loader,
                                     loaded_by=loaded_by, max_guide_bytes=self.max_guide_bytes, changes=changes)
             if install:
-                self._current, self.changes = fresh, changes
+                self._serve(fresh)
+                self.changes = changes
             return fresh
 
     def install(self, knowledge: Knowledge, changes: Changes | None = None) -> None:
         """Serve `knowledge` (built by `reload(install=False)` from `changes`), in one assignment."""
         with self._lock:
-            self._current = knowledge
+            self._serve(knowledge)
             if changes is not None:
                 self.changes = changes
+
+    def _serve(self, knowledge: Knowledge) -> None:
+        """Serve `knowledge`, and its vocabulary for every question from now on (callers hold the lock)."""
+        self._current = knowledge
+        serve_vocabulary(knowledge.analyser)

@@ -2,7 +2,8 @@
 
 `<knowledge>/.index/<key>/` holds the arrays of a `SearchIndex` (memory-mapped on load) and a checksum of
 each file. The key is a SHA-256 of exactly what the index was built from: every passage's indexed text,
-in order, and the analyser (the source of `analysis.py`, PyStemmer's version, the index format, k1, b).
+in order, and the analyser (the source of `analysis.py`, the vocabulary, PyStemmer's version, the index
+format, k1, b).
 Any change to a guide, to how guides are split into passages, or to the analyser gives another key, so
 the old index is never used for new knowledge; a file that fails its checksum or shape is rebuilt over.
 A knowledge folder that can't be written (read-only) just means no saved index: the build still works.
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from bot.search import analysis
-from bot.search.analysis import analyse
+from bot.search.analysis import Analyser, current
 from bot.search.index import B, INDEX_FORMAT, K1, SearchIndex
 
 INDEX_DIR = ".index"
@@ -37,8 +38,9 @@ def analyser_identity() -> bytes:
     return hashlib.sha256(source + f"|{stemmer}|{INDEX_FORMAT}|{K1}|{B}".encode()).digest()
 
 
-def index_key(texts: Iterable[str]) -> str:
-    digest = hashlib.sha256(analyser_identity())
+def index_key(texts: Iterable[str], vocabulary: str = "") -> str:
+    """`vocabulary`: the fingerprint of the vocabulary the passages are analysed with."""
+    digest = hashlib.sha256(analyser_identity() + vocabulary.encode())
     for text in texts:
         data = text.encode("utf-8", "surrogatepass")
         digest.update(len(data).to_bytes(8, "little"))
@@ -46,16 +48,18 @@ def index_key(texts: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def index_for(knowledge_dir: Path, texts: Callable[[], Iterable[str]]) -> SearchIndex:
+def index_for(knowledge_dir: Path, texts: Callable[[], Iterable[str]], analyser: Analyser | None = None) -> SearchIndex:
     """The index of these passage texts: loaded from `<knowledge_dir>/.index` when it was saved for exactly
-    them, else built (as `SearchIndex(analyse(t) for t in texts())`) and saved, best effort."""
-    key = index_key(texts())
+    them, else built (as `SearchIndex(analyser.analyse(t) for t in texts())`) and saved, best effort.
+    `analyser`: the one of the knowledge being built (default: the one in use)."""
+    analyser = analyser or current()
+    key = index_key(texts(), analyser.vocabulary.fingerprint)
     root = Path(knowledge_dir) / INDEX_DIR
     folder = root / key[:32]
     index = SearchIndex.load(folder, key)
     if index is not None:
         return index
-    index = SearchIndex(analyse(text) for text in texts())
+    index = SearchIndex(analyser.analyse(text) for text in texts())
     try:
         index.save(folder, key)
     except OSError:
