@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import logging
 import shutil
 import statistics
@@ -35,7 +34,6 @@ async def measure(root: Path, runs: int) -> list[float]:
             await bot.setup_hook()
             times.append(time.perf_counter() - t0)
             await bot.close()
-            gc.unfreeze()
     return times[1:]
 
 

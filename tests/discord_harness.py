@@ -32,7 +32,6 @@ through `make_harness(tmp_path, ask_cooldown_rate=1, ...)`; the asking cooldown 
 from __future__ import annotations
 
 import asyncio
-import gc
 import shutil
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -343,7 +342,6 @@ async def make_harness(tmp_path: Path, **overrides) -> AsyncIterator[Harness]:
     finally:
         AsyncWebhookAdapter.request = original  # type: ignore[method-assign]
         await bot.close()
-        gc.unfreeze()  # setup_hook froze the heap for a long-running process; let this test's bot be collected
 
 
 def _adapter_method(recorder: Recorder):

@@ -355,3 +355,12 @@ def test_kb_check_reports_a_missing_roadmap_like_a_reload_does(tmp_path, capsys)
     assert main(["kb", "check", str(root)]) == 1
     assert capsys.readouterr().out == f"{root}/roadmap.yaml: the roadmap file is missing; put roadmap.yaml back in the knowledge folder\n"
     assert main(["kb", "check", str(root / "guides")]) == 0  # a bare folder of guides needs no roadmap
+
+
+def test_a_hash_line_in_a_code_block_is_code_not_a_heading():
+    text = ("---\nid: code\ntitle: Code\n---\n\n# Code\n\n## Set up Python\n\nRun this:\n\n```bash\n"
+            "# install the packages first\npip install numpy\n```\n\n    # an indented block too\n\n"
+            "## Next steps\n\nPractise.\n")
+    guide = parse_guide(Path("code.md"), text)
+    assert [s.heading for s in guide.sections] == ["Set up Python", "Next steps"]
+    assert "# install the packages first" in " ".join(p.text for p in guide.sections[0].passages)

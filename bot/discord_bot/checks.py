@@ -6,38 +6,37 @@ again at run time: Manage Server, or the role set with `/settings moderator-role
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from .errors import FriendlyCheckFailure
 from .context import career_bot
-
-if TYPE_CHECKING:
-    pass
 
 NOT_MODERATOR = ("This is for moderators: you need the Manage Server permission or the moderator role "
                  "(set with /settings moderator-role).")
 NOT_MANAGER = "Only members with the Manage Server permission can change who counts as a moderator."
 
 
+def _member(user_id: int) -> int:
+    return user_id
+
+
 class AskLimiter:
-    """A per-member cooldown shared by every way of asking (/ask, the context menu, mentions, channels)."""
+    """A per-member cooldown shared by every way of asking (/ask, the context menu, mentions, channels):
+    discord.py's own `CooldownMapping`, keyed by the member's id (it forgets members whose window passed)."""
 
     def __init__(self, rate: int, per: float) -> None:
         self.rate = max(1, int(rate))
         self.per = float(per)
-        self._buckets: dict[int, app_commands.Cooldown] = {}
+        self._cooldowns: commands.CooldownMapping[int] = commands.CooldownMapping.from_cooldown(
+            self.rate, self.per, _member)
 
     def hit(self, user_id: int) -> float | None:
         """Count one question; return the seconds to wait if the member is over the limit, else None."""
         if self.per <= 0:
             return None
-        if len(self._buckets) > 10_000:  # forget members whose window has passed
-            self._buckets = {k: v for k, v in self._buckets.items() if v.get_tokens() < v.rate}
-        bucket = self._buckets.setdefault(user_id, app_commands.Cooldown(self.rate, self.per))
-        return bucket.update_rate_limit()
+        return self._cooldowns.update_rate_limit(user_id)
 
     def check(self, user_id: int) -> None:
         """Raise CommandOnCooldown (which the error boundary turns into "try again in N s")."""

@@ -9,7 +9,6 @@ discord.py's `AutoShardedBot` over SHARD_IDS (every shard when unset); see docs/
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 
 import discord
@@ -77,7 +76,6 @@ class CareerBot(commands.Bot):
         await self.knowledge_sync.start()  # on PostgreSQL: listen for other processes' changes
         # the first answer would build the heading matcher and the speller: do it now, off the event loop
         self.warming = asyncio.create_task(asyncio.to_thread(services.answers.warm), name="careerbot-warm-answers")
-        gc.freeze()  # the knowledge snapshot lives for the whole run: keep it out of the collector's passes
         from .views import DYNAMIC_ITEMS
 
         self.add_dynamic_items(*DYNAMIC_ITEMS)

@@ -8,6 +8,7 @@ voice. SIGINT and SIGTERM close the bot, which closes the database.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -83,7 +84,9 @@ async def _run(settings: Settings) -> int:
             pass
     try:
         async with bot:
-            await bot.start(settings.token)  # type: ignore[arg-type]
+            await bot.login(settings.token)  # type: ignore[arg-type]  # runs setup_hook: services, knowledge
+            gc.freeze()  # the knowledge snapshot lives for the whole run: keep it out of the collector's passes
+            await bot.connect()
     except discord.LoginFailure:
         return fail(BAD_TOKEN, EXIT_BAD_TOKEN)
     except discord.PrivilegedIntentsRequired:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
+from markdown_it import MarkdownIt
 
 from bot.errors import KnowledgeError, Problem
 from bot.knowledge.passages import MAX_PASSAGE_CHARS, split_passages
@@ -26,7 +27,7 @@ FRONT_MATTER_VALUE_CHARS = 1000  # longest front matter value (a title, an autho
 FRONT_MATTER_DEPTH = 2  # `key: value` lines, and a list such as `tags: [a, b]`
 INTRO_SLUG = "introduction"
 LEAD_IN_CHARS = 300  # a section with subsections and no more own text than this lists their headings
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_MARKDOWN = MarkdownIt("commonmark")
 _AD_LINE = re.compile(r"^\s*\d{2,4}\s*[*x×]\s*\d{2,4}\s*ad\s*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+\))\s+")
 
@@ -264,18 +265,28 @@ def _line_of(text: str, key: str) -> int:
 Block = tuple[int | None, str, int]
 
 
+def _md_headings(lines: list[str]) -> dict[int, tuple[int, str]]:
+    """The (level, text) of every `#` heading, by line, as CommonMark reads the text (markdown-it-py): a `#`
+    line inside a fenced or indented code block is code, not a heading."""
+    tokens = _MARKDOWN.parse("\n".join(lines))
+    return {token.map[0]: (int(token.tag[1:]), tokens[i + 1].content.strip())
+            for i, token in enumerate(tokens)
+            if token.type == "heading_open" and token.markup.startswith("#") and token.map}
+
+
 def _md_blocks(lines: list[str]) -> list[Block]:
     blocks: list[Block] = []
     para: list[str] = []
     start = 0
+    headings = _md_headings(lines)
     for n, line in enumerate(lines):
-        m = _HEADING.match(line)
-        if m or not line.strip():
+        heading = headings.get(n)
+        if heading or not line.strip():
             if para:
                 blocks.append((None, "\n".join(para), start))
                 para = []
-            if m:
-                blocks.append((len(m.group(1)), m.group(2).strip(), n))
+            if heading:
+                blocks.append((heading[0], heading[1], n))
             continue
         if not para:
             start = n
