@@ -313,7 +313,7 @@ class Harness:
 def harness_settings(tmp_path: Path, **overrides) -> Settings:
     knowledge = tmp_path / "knowledge"
     if not knowledge.exists():
-        shutil.copytree(REPO / "knowledge", knowledge)
+        shutil.copytree(REPO / "tests" / "data" / "knowledge", knowledge, ignore=shutil.ignore_patterns(".index"))
     values: dict[str, Any] = dict(
         discord_token=None,
         database_url=f"sqlite+aiosqlite:///{(tmp_path / 'careerbot.sqlite3').as_posix()}",

@@ -424,7 +424,7 @@ async def test_start_up_skips_hostile_files_and_starts_without_a_missing_roadmap
     from tests.discord_harness import REPO, make_harness
 
     knowledge = tmp_path / "knowledge"
-    shutil.copytree(REPO / "knowledge", knowledge)
+    shutil.copytree(REPO / "tests" / "data" / "knowledge", knowledge)
     (knowledge / "roadmap.yaml").unlink()
     (knowledge / "guides" / "lol.md").write_bytes(alias_bomb())
     (knowledge / "guides" / "passwd.txt").symlink_to("/etc/passwd")

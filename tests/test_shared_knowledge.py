@@ -50,7 +50,7 @@ async def test_a_change_the_database_cannot_record_still_stands_on_sqlite(harnes
 
 
 def knowledge_copy(tmp_path):
-    shutil.copytree(REPO / "knowledge", tmp_path / "knowledge", ignore=shutil.ignore_patterns(".index"))
+    shutil.copytree(REPO / "tests" / "data" / "knowledge", tmp_path / "knowledge", ignore=shutil.ignore_patterns(".index"))
     return tmp_path / "knowledge"
 
 
