@@ -107,6 +107,13 @@ async def is_kb_editor(interaction: discord.Interaction) -> bool:
     return True
 
 
+class ModeratorsOnly:
+    """Put before `commands.GroupCog`: every command of the group runs the moderator check first."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await is_moderator(interaction)
+
+
 moderator_only = app_commands.check(is_moderator)
 kb_editor_only = app_commands.check(is_kb_editor)
 manager_only = app_commands.check(is_manager)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.storage.database import Database
 from bot.storage.models import GOAL_TEXT_MAX, Goal
-from bot.storage.queries import Clock, check_user_id, get_row, lock_member, storable, utcnow
+from bot.storage.queries import Clock, check_user_id, delete_row, get_row, member_write, storable, utcnow
 
 from bot.errors import DomainError, LimitReached, NotFound
 
@@ -96,8 +96,7 @@ class GoalService:
         cleaned = clean_goal_text(text)
         now = self.clock()
         self._check_target(target_date, now)
-        async with self.db.write() as session:
-            await lock_member(session, user_id, now)
+        async with member_write(self.db, user_id, now) as session:
             if await self._open_count(session, user_id) >= self.max_open:
                 raise LimitReached(self._limit_message())
             goal = Goal(user_id=user_id, text=cleaned, target_date=target_date, created_at=now)
@@ -130,8 +129,7 @@ class GoalService:
     async def complete(self, user_id: int, goal_id: int) -> GoalView:
         """Mark a goal done (completing a done goal changes nothing)."""
         now = self.clock()
-        async with self.db.write() as session:
-            await lock_member(session, user_id, now)
+        async with member_write(self.db, user_id, now) as session:
             goal = await self._owned(session, user_id, goal_id)
             if goal.completed_at is None:
                 goal.completed_at = now
@@ -140,8 +138,7 @@ class GoalService:
 
     async def reopen(self, user_id: int, goal_id: int) -> GoalView:
         now = self.clock()
-        async with self.db.write() as session:
-            await lock_member(session, user_id, now)
+        async with member_write(self.db, user_id, now) as session:
             goal = await self._owned(session, user_id, goal_id)
             if goal.completed_at is not None:
                 if await self._open_count(session, user_id) >= self.max_open:
@@ -151,10 +148,5 @@ class GoalService:
             return GoalView.of(goal)
 
     async def remove(self, user_id: int, goal_id: int) -> GoalView:
-        now = self.clock()
-        async with self.db.write() as session:
-            await lock_member(session, user_id, now)
-            goal = await self._owned(session, user_id, goal_id)
-            view = GoalView.of(goal)
-            await session.delete(goal)
-            return view
+        async with member_write(self.db, user_id, self.clock()) as session:
+            return await delete_row(session, await self._owned(session, user_id, goal_id), GoalView.of)

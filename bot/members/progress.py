@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from bot.storage.database import Database
 from bot.storage.models import SECTION_ID_MAX, ReadingItem, RoadmapProgress
-from bot.storage.queries import Clock, check_user_id, get_row, lock_member, storable, upsert, utcnow
+from bot.storage.queries import Clock, check_user_id, delete_row, get_row, member_write, storable, upsert, utcnow
 
 from bot.errors import DomainError, LimitReached, NotFound
 from bot.knowledge.roadmap import Roadmap, Stage
@@ -83,8 +83,7 @@ class RoadmapProgressService:
         item_id = storable(item_id).strip()
         item = roadmap.item(item_id)
         now = self.clock()
-        async with self.db.write() as session:
-            await lock_member(session, user_id, now)
+        async with member_write(self.db, user_id, now) as session:
             key = (RoadmapProgress.user_id == user_id, RoadmapProgress.item_id == item_id)
             if item is None:
                 existing = (await session.execute(select(RoadmapProgress).where(*key))).scalar_one_or_none()
@@ -202,8 +201,7 @@ class ReadingListService:
         if not wanted:
             return result
         now = self.clock()
-        async with self.db.write() as session:
-            await lock_member(session, user_id, now)
+        async with member_write(self.db, user_id, now) as session:
             rows = (await session.execute(select(ReadingItem).where(ReadingItem.user_id == user_id))).scalars().all()
             existing = {row.section_id: row for row in rows}
             count = len(existing)
@@ -236,8 +234,7 @@ class ReadingListService:
     async def mark_read(self, user_id: int, ref: int | str, read: bool = True) -> ReadingEntry:
         """Mark an entry (by its number or section id) read or unread."""
         now = self.clock()
-        async with self.db.write() as session:
-            await lock_member(session, user_id, now)
+        async with member_write(self.db, user_id, now) as session:
             row = await self._owned(session, user_id, ref)
             if read and row.read_at is None:
                 row.read_at = now
@@ -247,10 +244,5 @@ class ReadingListService:
             return self._entry(row)
 
     async def remove(self, user_id: int, ref: int | str) -> ReadingEntry:
-        now = self.clock()
-        async with self.db.write() as session:
-            await lock_member(session, user_id, now)
-            row = await self._owned(session, user_id, ref)
-            entry = self._entry(row)
-            await session.delete(row)
-            return entry
+        async with member_write(self.db, user_id, self.clock()) as session:
+            return await delete_row(session, await self._owned(session, user_id, ref), self._entry)

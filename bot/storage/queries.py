@@ -6,7 +6,8 @@ concurrent writers never lose an update; counters are updated with `SET count = 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import Any, TypeVar, cast
 
@@ -18,15 +19,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DomainError
 
+from .database import Database
 from .models import MAX_ROW_ID, Base, Member
 
 Clock = Callable[[], datetime]
 MAX_SNOWFLAKE = 2**63 - 1
 RowT = TypeVar("RowT", bound=Base)
+Shown = TypeVar("Shown")
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@asynccontextmanager
+async def member_write(db: Database, user_id: int, now: datetime) -> AsyncIterator[AsyncSession]:
+    """A write transaction that holds the member's row lock (`lock_member`) from the start, so one
+    member's writes run one at a time."""
+    async with db.write() as session:
+        await lock_member(session, user_id, now)
+        yield session
+
+
+async def delete_row(session: AsyncSession, row: RowT, show: Callable[[RowT], Shown]) -> Shown:
+    """Delete `row` and return `show(row)`, taken before the delete."""
+    shown = show(row)
+    await session.delete(row)
+    return shown
 
 
 async def rows_changed(session: AsyncSession, statement: Any) -> int:
@@ -84,13 +103,8 @@ async def upsert(
         await generic_upsert(session, model, values, keys, set_)
 
 
-async def generic_upsert(
-    session: AsyncSession,
-    model: type[Base],
-    values: Mapping[str, Any],
-    keys: Sequence[str],
-    set_: Mapping[str, Any] | None = None,
-) -> None:
+async def generic_upsert(session: AsyncSession, model: type[Base], values: Mapping[str, Any], keys: Sequence[str],
+                         set_: Mapping[str, Any] | None = None) -> None:
     """Upsert for databases without `ON CONFLICT`: update, else insert in a savepoint, else update again."""
     table = cast(Table, model.__table__)
     where = and_(*(table.c[k] == values[k] for k in keys))

@@ -23,7 +23,7 @@ from bot.knowledge.guides import read_guide_file, read_text
 from bot.knowledge.store import Knowledge
 from bot.storage.guide_changes import Change
 
-from ..checks import is_moderator, kb_editor_only, kb_home_problem
+from ..checks import ModeratorsOnly, kb_editor_only, kb_home_problem
 from ..client import CareerBot
 from ..embeds import NOT_COVERED, bullet_lines, clean, info_embed, timestamp, truncate
 from ..progress_views import short_hash
@@ -52,14 +52,11 @@ def problems_embed(title: str, error: KnowledgeError, note: str = KEPT) -> disco
 
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
-class KnowledgeBase(commands.GroupCog, group_name="kb",
+class KnowledgeBase(ModeratorsOnly, commands.GroupCog, group_name="kb",
                     group_description="Moderators: manage the guides the bot answers from"):
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
         super().__init__()
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return await is_moderator(interaction)
 
     @property
     def store(self):

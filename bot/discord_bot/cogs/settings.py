@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..checks import is_manager, is_moderator
+from ..checks import ModeratorsOnly, is_manager
 from ..client import CareerBot
 from ..embeds import info_embed
 
@@ -25,16 +25,14 @@ def channel_list(ids: tuple[int, ...]) -> str:
 
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
-class ServerSettings(commands.GroupCog, group_name="settings", group_description="Moderators: this server's bot settings"):
+class ServerSettings(ModeratorsOnly, commands.GroupCog, group_name="settings",
+                     group_description="Moderators: this server's bot settings"):
     ask_channel = app_commands.Group(name="ask-channel",
                                      description="Channels and forums where I answer every question without a mention")
 
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
         super().__init__()
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return await is_moderator(interaction)
 
     @property
     def community(self):
