@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.answers.service import AnswerService
 from bot.knowledge.store import KnowledgeStore
+
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ async def attach_storage(services: Services, *, migrate: bool = True) -> None:
     from bot.members.goals import GoalService
     from bot.members.privacy import PrivacyService
     from bot.members.progress import ReadingListService, RoadmapProgressService
+
     from .storage.guide_changes import GuideChanges
 
     settings = services.settings

@@ -21,9 +21,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.search.analysis import _stem, analyse, expand_query  # noqa: E402
-from bot.knowledge.store import build_knowledge  # noqa: E402
 from bot.knowledge.passages import MAX_PASSAGE_CHARS, split_sentences  # noqa: E402
+from bot.knowledge.store import build_knowledge  # noqa: E402
+from bot.search.analysis import _stem, analyse, expand_query  # noqa: E402
 from bot.search.index import SearchIndex  # noqa: E402
 
 KB = build_knowledge(ROOT / "knowledge")

@@ -42,9 +42,27 @@ import pytest_asyncio
 from discord.webhook.async_ import AsyncWebhookAdapter
 
 from bot import Settings, create_bot
-from tests.discord_recorder import (APP_ID, BOT_ID, EVERYDAY, FORUM_ID, GENERAL_ID, GUILD_ID,  # noqa: F401
-                                    HELP_ID, MOD_ROLE_ID, OTHER_ROLE_ID, POST_ID, REPO, THREAD_ID, TIMESTAMP,
-                                    Persona, Recorder, Resolved, Sent, SentList, snowflake)
+from tests.discord_recorder import (  # noqa: F401
+    APP_ID,
+    BOT_ID,
+    EVERYDAY,
+    FORUM_ID,
+    GENERAL_ID,
+    GUILD_ID,
+    HELP_ID,
+    MOD_ROLE_ID,
+    OTHER_ROLE_ID,
+    POST_ID,
+    REPO,
+    THREAD_ID,
+    TIMESTAMP,
+    Persona,
+    Recorder,
+    Resolved,
+    Sent,
+    SentList,
+    snowflake,
+)
 
 
 def _is_timer(task: asyncio.Task) -> bool:

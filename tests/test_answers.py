@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.container import build_answering
-from bot.answers.service import MAX_QUESTION_CHARS, NOT_COVERED_NOTE, SMALL_TALK_REPLY
-from bot.errors import DomainError
 from bot.answers.evaluation import evaluate, load_items
+from bot.answers.service import MAX_QUESTION_CHARS, NOT_COVERED_NOTE, SMALL_TALK_REPLY
+from bot.container import build_answering
+from bot.errors import DomainError
 from bot.settings import Settings
 
 DATA = Path(__file__).parent / "data"

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.members.community import NO_GUILD, normalise_question, strip_discord_ids
 from bot.errors import DomainError, LimitReached, NotFound
+from bot.members.community import NO_GUILD, normalise_question, strip_discord_ids
 from bot.storage.models import AnswerLog, UnansweredQuestion
 
 ALICE, BOB, CAROL = 111_111_111_111_111_111, 222_222_222_222_222_222, 333_333_333_333_333_333

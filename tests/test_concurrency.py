@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-
-import pytest
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+import pytest
 
 from bot.errors import LimitReached
 from bot.storage.database import Database

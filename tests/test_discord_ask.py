@@ -4,8 +4,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.storage.models import AnswerLog, UnansweredQuestion
-from tests.discord_harness import (BOT_ID, FORUM_ID, GENERAL_ID, HELP_ID, MOD_ROLE_ID, POST_ID, THREAD_ID,
-                                   harness, make_harness)  # noqa: F401 - fixture
+from tests.discord_harness import (
+    BOT_ID,
+    FORUM_ID,
+    GENERAL_ID,
+    HELP_ID,
+    MOD_ROLE_ID,
+    POST_ID,
+    THREAD_ID,
+    harness,  # noqa: F401 - fixture
+    make_harness,
+)
 
 COVERED = "do I need a degree to become an ML engineer?"
 OFF_TOPIC = "what is the best pizza topping in naples?"

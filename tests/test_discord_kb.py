@@ -475,7 +475,6 @@ async def test_a_full_disk_during_add_leaves_nothing_behind_and_says_so(harness,
 async def test_a_full_disk_while_keeping_the_old_version_leaves_nothing_behind(harness, monkeypatch):
     import errno
     import os
-
     import shutil
 
     knowledge_dir, guides = harness.settings.knowledge_dir, harness.settings.guides_dir

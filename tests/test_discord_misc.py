@@ -15,8 +15,19 @@ from discord import app_commands
 from bot import Settings, create_bot
 from bot.discord_bot import runner
 from bot.discord_bot.errors import CareerTree
-from tests.discord_harness import (APP_ID, BOT_ID, GENERAL_ID, GUILD_ID, HELP_ID, THREAD_ID, Persona,  # noqa: F401
-                                   Recorder, harness, harness_settings, make_harness)
+from tests.discord_harness import (  # noqa: F401
+    APP_ID,
+    BOT_ID,
+    GENERAL_ID,
+    GUILD_ID,
+    HELP_ID,
+    THREAD_ID,
+    Persona,
+    Recorder,
+    harness,
+    harness_settings,
+    make_harness,
+)
 
 COVERED = "do I need a degree to become an ML engineer?"
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.very-secret-token-value"

@@ -6,7 +6,6 @@ for) and `shown` (the panel message as Discord keeps it after an update: same id
 """
 from __future__ import annotations
 
-
 from bot.discord_bot import progress_views
 from bot.discord_bot.progress_views import PanelView, resolve_item, short_hash, status_custom_id
 from tests.discord_harness import Sent, SentList, harness, make_harness  # noqa: F401 - fixture

@@ -1,8 +1,7 @@
 """/settings through Discord's real dispatch: ask channels and the moderator role, stored per server."""
 from __future__ import annotations
 
-from tests.discord_harness import (FORUM_ID, GENERAL_ID, GUILD_ID, HELP_ID, MOD_ROLE_ID, harness,  # noqa: F401
-                                   make_harness)
+from tests.discord_harness import FORUM_ID, GENERAL_ID, GUILD_ID, HELP_ID, MOD_ROLE_ID, harness, make_harness  # noqa: F401
 
 
 async def test_ask_channels_can_be_added_listed_and_removed_privately(harness):

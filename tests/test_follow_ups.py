@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answers.reading import is_follow_up
+from bot.answers.service import AnswerService
 from bot.cli.console import Session, handle_line
 from bot.container import build_services, knowledge_store
-from bot.answers.service import AnswerService
-from bot.answers.reading import is_follow_up
 from bot.settings import Settings
 from bot.storage.models import AnswerLog
-from tests.discord_harness import FORUM_ID, POST_ID, harness_settings
-from tests.discord_harness import harness  # noqa: F401 - fixture
+from tests.discord_harness import (
+    FORUM_ID,
+    POST_ID,
+    harness,  # noqa: F401 - fixture
+    harness_settings,
+)
 from tests.test_discord_ask import count
 
 FIRST = "How do I prepare for ML engineer interviews?"

@@ -302,8 +302,8 @@ def test_kb_check_reports_hostile_files_and_names_every_skipped_one(tmp_path, ca
 
 
 def test_start_up_skips_hostile_files_and_a_reload_refuses_them(tmp_path):
-    from bot.knowledge.store import KnowledgeStore
     from bot.knowledge.roadmap import load_roadmap
+    from bot.knowledge.store import KnowledgeStore
 
     root = knowledge_folder(tmp_path)
     write(root / "guides", "bomb.md", bomb(5))
@@ -324,8 +324,8 @@ def test_start_up_skips_hostile_files_and_a_reload_refuses_them(tmp_path):
 
 def test_a_missing_roadmap_starts_with_a_warning_and_refuses_a_reload(tmp_path):
     from bot.container import knowledge_store
-    from bot.knowledge.store import KnowledgeStore, build_knowledge
     from bot.knowledge.roadmap import load_roadmap
+    from bot.knowledge.store import KnowledgeStore, build_knowledge
     from bot.settings import Settings
 
     root = tmp_path / "knowledge"

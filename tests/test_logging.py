@@ -8,8 +8,8 @@ import warnings
 import pytest
 
 from bot.discord_bot import runner
-from bot.settings import Settings
 from bot.logs import install_redaction, uninstall_redaction
+from bot.settings import Settings
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.logging-secret-token"
 

@@ -8,8 +8,8 @@ import pytest
 
 from bot.errors import DomainError, LimitReached, NotFound
 from bot.knowledge.guides import GuideSet
-from bot.members.progress import ItemProgress, RetiredProgress
 from bot.knowledge.roadmap import parse_roadmap
+from bot.members.progress import ItemProgress, RetiredProgress
 
 ALICE, BOB = 111_111_111_111_111_111, 222_222_222_222_222_222
 STATS = "arya-how-to-become-ml-engineer#2-statistics"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.container import knowledge_store
-from bot.answers.service import RELATED_NOTE, AnswerService
 from bot.answers.composing import MAX_ANSWER_CHARS, compose, units
 from bot.answers.reading import CONTEXT_WEIGHT, read_message
+from bot.answers.service import RELATED_NOTE, AnswerService
+from bot.container import knowledge_store
 from bot.settings import Settings
 from tests.test_cli import careerbot
 

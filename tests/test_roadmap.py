@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import KnowledgeError
-from bot.knowledge.store import KnowledgeStore
 from bot.knowledge.roadmap import load_roadmap, parse_roadmap
+from bot.knowledge.store import KnowledgeStore
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 SECTIONS = {"g#a", "g#b", "g#c"}

@@ -2,8 +2,7 @@
 progress, read back from the PNG's pixels; the alt text carries the same figures."""
 from __future__ import annotations
 
-from bot.render.roadmap_card import (ALT_MAX, BAR_X0, BAR_X1, MAX_ROWS, WIDTH, card_height, display_name,
-                                     render_card, segments)
+from bot.render.roadmap_card import ALT_MAX, BAR_X0, BAR_X1, MAX_ROWS, WIDTH, card_height, display_name, render_card, segments
 from tests.card_pixels import assert_bar_follows, bar_runs, open_card
 
 ME = 1

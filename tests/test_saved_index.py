@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.search import saved_index
 from bot.knowledge.store import build_knowledge
+from bot.search import saved_index
 from bot.search.index import SearchIndex
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"

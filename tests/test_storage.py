@@ -10,14 +10,14 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select, text
 
+from bot.cli.db import run_db_command
+from bot.container import attach_storage
 from bot.errors import DomainError
 from bot.settings import Settings
 from bot.storage import database as database_module
-from bot.cli.db import run_db_command
 from bot.storage.database import Database, DatabaseBusy, normalise_url, sqlite_file
 from bot.storage.models import Goal, Member, UnansweredQuestion
 from bot.storage.queries import generic_upsert, lock_member, upsert
-from bot.container import attach_storage
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=timezone.utc)
 

@@ -14,11 +14,11 @@ answer one bullet deep is not cut off; a short sentence comes with its neighbour
 from __future__ import annotations
 
 import re
-from functools import partial
 from collections.abc import Callable, Sequence, Set
+from functools import partial
 
-from bot.search.analysis import analyse
 from bot.knowledge.passages import split_sentences
+from bot.search.analysis import analyse
 
 MAX_ANSWER_CHARS = 600
 MAX_UNIT_CHARS = 450

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from bot.search.analysis import _raw_tokens, analyse, current, expand_query
-from bot.knowledge.store import Knowledge, once_per_snapshot
 from bot.answers.reading import Reading
 from bot.answers.scope import asking_terms
+from bot.knowledge.store import Knowledge, once_per_snapshot
+from bot.search.analysis import _raw_tokens, analyse, current, expand_query
 from bot.search.index import SearchIndex
 
 SYNONYM_WEIGHT = 1.0

@@ -10,15 +10,15 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
 
-from bot.search.analysis import analyse, content_terms, expand_query
 from bot.answers.composing import compose
-from bot.errors import DomainError
-from bot.knowledge.store import Knowledge
-from bot.search.language import NOT_ENGLISH_NOTE, looks_english
 from bot.answers.ranking import heading_matcher, query_weights, rank
 from bot.answers.reading import Reading, is_follow_up, read_follow_up, read_message, without
-from bot.answers.spelling import english, speller
 from bot.answers.scope import Kind, TopicSignals, asking_terms, career_terms, field_terms, kind_of, verdict
+from bot.answers.spelling import english, speller
+from bot.errors import DomainError
+from bot.knowledge.store import Knowledge
+from bot.search.analysis import analyse, content_terms, expand_query
+from bot.search.language import NOT_ENGLISH_NOTE, looks_english
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP = 10

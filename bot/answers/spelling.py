@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from spellchecker import SpellChecker
 
-from bot.search.analysis import stem
 from bot.knowledge.store import Knowledge, once_per_snapshot
+from bot.search.analysis import stem
 
 MIN_LENGTH = 6
 _WORD = re.compile(r"[A-Za-z]+")

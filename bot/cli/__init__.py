@@ -18,8 +18,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli.format import format_answer
 from bot.answers.service import DEFAULT_TOP, MAX_TOP
+from bot.cli.format import format_answer
 from bot.errors import CareerbotError
 from bot.settings import REPO_ROOT, Settings, SettingsError
 
@@ -74,10 +74,10 @@ def _printable(text: str) -> str:
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
-    from bot.knowledge.guides import check_guides, scan_folder
-    from bot.knowledge.store import ROADMAP_MISSING
-    from bot.knowledge.roadmap import load_roadmap
     from bot.errors import KnowledgeError, Problem
+    from bot.knowledge.guides import check_guides, scan_folder
+    from bot.knowledge.roadmap import load_roadmap
+    from bot.knowledge.store import ROADMAP_MISSING
     from bot.search.vocabulary import VOCABULARY_FILE, load_vocabulary
 
     settings = _settings(args)
@@ -108,8 +108,8 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.container import build_answering
     from bot.answers.evaluation import evaluate, load_items
+    from bot.container import build_answering
 
     _, answers = build_answering(_settings(args))
     sets = [(Path(f), load_items(Path(f))) for f in (args.files or [DEFAULT_EVAL_FILE])]

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import CareerbotError, DomainError
+from bot.knowledge.roadmap_status import ItemProgress, StageProgress, Status
 from bot.members.goals import GoalView, goal_number, parse_date
 from bot.members.progress import ReadingEntry
-from bot.knowledge.roadmap_status import ItemProgress, StageProgress, Status
 
 HELP = """\
 Roadmap

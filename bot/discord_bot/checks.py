@@ -10,8 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .errors import FriendlyCheckFailure
 from .context import career_bot
+from .errors import FriendlyCheckFailure
 
 NOT_MODERATOR = ("This is for moderators: you need the Manage Server permission or the moderator role "
                  "(set with /settings moderator-role).")

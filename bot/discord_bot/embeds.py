@@ -6,9 +6,9 @@ title, where Discord shows backslash escapes as they are, markdown characters be
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Sequence
 
 import discord
 from discord.utils import TimestampStyle

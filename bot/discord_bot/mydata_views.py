@@ -6,8 +6,8 @@ import time
 
 import discord
 
-from .errors import guarded
 from .context import career_bot
+from .errors import guarded
 from .progress_views import UID, PanelView, _Owned, retire
 
 CONFIRM_SECONDS = 60

@@ -33,10 +33,10 @@ from bot.errors import NotFound
 from bot.knowledge.roadmap_status import FINISHED, STORED, ItemProgress, RoadmapOverview, StageProgress, Status
 from bot.render.roadmap_card import render_card
 
-from .embeds import clean, truncate
-from .roadmap_embeds import EMOJI, WORD, overview_embed, stage_embed, stage_focus
-from .errors import guarded, send_private
 from .context import career_bot
+from .embeds import clean, truncate
+from .errors import guarded, send_private
+from .roadmap_embeds import EMOJI, WORD, overview_embed, stage_embed, stage_focus
 
 if TYPE_CHECKING:
     from .client import CareerBot

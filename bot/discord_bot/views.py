@@ -18,9 +18,9 @@ from bot.errors import NotFound
 from bot.knowledge.guides import Section
 from bot.storage.models import MAX_ROW_ID
 
+from .context import career_bot
 from .embeds import Retired, sources_embed, truncate
 from .errors import guarded, send_private
-from .context import career_bot
 from .progress_views import CUSTOM_ID_MAX, PanelView, retire, short_hash
 
 if TYPE_CHECKING:

@@ -15,14 +15,24 @@ from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
 from bot.errors import KnowledgeError, Problem
-from bot.knowledge.guides import (MAX_GUIDE_BYTES, Guide, GuideSet, Passage, Section, check_guides, load_guides, parse_guide,
-                     read_text, too_big)
+from bot.knowledge.guides import (
+    MAX_GUIDE_BYTES,
+    Guide,
+    GuideSet,
+    Passage,
+    Section,
+    check_guides,
+    load_guides,
+    parse_guide,
+    read_text,
+    too_big,
+)
 from bot.knowledge.roadmap import Roadmap
 from bot.search.analysis import Analyser, analyser_for, current
 from bot.search.analysis import install as serve_vocabulary
+from bot.search.index import SearchIndex
 from bot.search.saved_index import index_for
 from bot.search.vocabulary import vocabulary_of
-from bot.search.index import SearchIndex
 
 
 def passage_index_text(section: Section, passage: Passage) -> str:

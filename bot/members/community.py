@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.errors import DomainError, LimitReached, NotFound
 from bot.storage.database import Database
 from bot.storage.models import (
     NORMALISED_QUESTION_MAX,
@@ -27,8 +28,6 @@ from bot.storage.models import (
     UnansweredQuestion,
 )
 from bot.storage.queries import Clock, check_user_id, get_row, rows_changed, storable, upsert, utcnow
-
-from bot.errors import DomainError, LimitReached, NotFound
 
 NO_GUILD = 0  # unanswered questions asked outside a server
 _DISCORD_REFERENCE = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|\b\d{15,21}\b")

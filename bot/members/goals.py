@@ -6,11 +6,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from bot.errors import DomainError, LimitReached, NotFound
 from bot.storage.database import Database
 from bot.storage.models import GOAL_TEXT_MAX, Goal
 from bot.storage.queries import Clock, check_user_id, delete_row, get_row, member_write, storable, utcnow
-
-from bot.errors import DomainError, LimitReached, NotFound
 
 MAX_YEARS_AHEAD = 10
 

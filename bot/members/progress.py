@@ -15,14 +15,13 @@ from typing import Protocol
 
 from sqlalchemy import delete, select
 
+from bot.errors import DomainError, LimitReached, NotFound
+from bot.knowledge.roadmap import Roadmap, Stage
+from bot.knowledge.roadmap_status import ItemProgress, RetiredProgress, RoadmapOverview, StageProgress, Status, next_item
 from bot.storage.database import Database
 from bot.storage.models import SECTION_ID_MAX, ReadingItem, RoadmapProgress
 from bot.storage.queries import Clock, check_user_id, delete_row, get_row, member_write, storable, upsert, utcnow
 
-from bot.errors import DomainError, LimitReached, NotFound
-from bot.knowledge.roadmap import Roadmap, Stage
-from bot.knowledge.roadmap_status import (ItemProgress, RetiredProgress, RoadmapOverview, StageProgress, Status,
-                             next_item)
 
 def _suggest(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1)

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from bot.search import analysis
 from bot.search.analysis import Analyser, current
-from bot.search.index import B, INDEX_FORMAT, K1, SearchIndex
+from bot.search.index import INDEX_FORMAT, K1, B, SearchIndex
 
 INDEX_DIR = ".index"
 

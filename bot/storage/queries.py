@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, and_, select, update
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import DomainError, KnowledgeError, NotFound
+from bot.knowledge.files import cannot_write, check_upload, remove_guide, safe_guide_name, too_big, write_guide
 from bot.knowledge.guides import read_guide_file, read_text
 from bot.knowledge.store import Knowledge
 from bot.storage.guide_changes import Change
@@ -26,10 +27,9 @@ from bot.storage.guide_changes import Change
 from ..checks import ModeratorsOnly, kb_editor_only, kb_home_problem
 from ..client import CareerBot
 from ..embeds import NOT_COVERED, bullet_lines, clean, info_embed, timestamp, truncate
-from ..progress_views import short_hash
 from ..knowledge_sync import reload_in_worker
+from ..progress_views import short_hash
 from ..views import KB_ITEMS, KbRemoveView
-from bot.knowledge.files import cannot_write, check_upload, remove_guide, safe_guide_name, too_big, write_guide
 
 log = logging.getLogger(__name__)
 KEPT = "Nothing changed: the previous knowledge is still serving."

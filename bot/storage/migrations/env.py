@@ -7,8 +7,8 @@ URL is taken from the settings (DATABASE_URL or `.env`), never from alembic.ini.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
