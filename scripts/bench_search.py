@@ -177,11 +177,11 @@ def _reset_peak() -> bool:
 
 def _engine(engine: str, texts: list[str]):
     """Build one engine on the analysed passages; returns (query, batch, top) callables over query terms."""
-    from bot.domain.analysis import analyse
+    from bot.search.analysis import analyse
 
     if engine == "careerbot":
-        from bot.domain.search import SearchIndex
-        index = SearchIndex(analyse(t) for t in texts)  # a generator, as bot.domain.knowledge does
+        from bot.search.index import SearchIndex
+        index = SearchIndex(analyse(t) for t in texts)  # a generator, as bot.knowledge.store does
 
         def query(terms):
             return index.search(terms, k=K)
@@ -210,7 +210,7 @@ def _engine(engine: str, texts: list[str]):
             return [float(s) * 2.5 for s in scores if s > 0]  # Lucene leaves out BM25's constant (k1 + 1)
         return index, query, batch, top
     if engine == "rank-bm25":
-        from bot.domain.search import ReferenceBM25
+        from bot.domain.search import ReferenceBM25  # the code of bot.search.index
         index = ReferenceBM25([analyse(t) for t in texts], k1=1.5, b=0.75)  # rank-bm25 with the Lucene IDF
 
         def query(terms):
@@ -231,7 +231,7 @@ def run_child(engine: str, corpus_path: str, queries_path: str, n_queries: int, 
               repeat: int) -> None:
     import psutil
 
-    from bot.domain.analysis import expand_query
+    from bot.search.analysis import expand_query
 
     proc = psutil.Process()
     with open(corpus_path, encoding="utf-8") as fh:
