@@ -36,8 +36,8 @@ import json
 import os
 import threading
 from array import array
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -96,10 +96,10 @@ class Hit:
 def _token_ids(tokenised: Iterable[Sequence[str]]) -> tuple[dict[str, int], array, array]:
     vocab: dict[str, int] = {}
     ids, lengths = array("i"), array("i")
-    get = vocab.get
     for tokens in tokenised:
-        row = [get(t) for t in tokens]
-        if None in row:
+        try:
+            row = [vocab[t] for t in tokens]
+        except KeyError:  # a term seen for the first time
             row = [vocab.setdefault(t, len(vocab)) for t in tokens]
         ids.extend(row)
         lengths.append(len(row))
