@@ -60,7 +60,8 @@ SPLIT = """
 import json, sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from bot.knowledge.guides import GuideSet, check_guides
+from bot.knowledge.folder import check_guides
+from bot.knowledge.guides import GuideSet
 from bot.search.index import SearchIndex
 folder = Path({folder!r})
 t = time.perf_counter()

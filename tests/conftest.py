@@ -91,7 +91,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture(scope="session")
 def real_guides():
-    from bot.knowledge.guides import load_guides
+    from bot.knowledge.folder import load_guides
 
     return load_guides(KNOWLEDGE_DIR / "guides")
 

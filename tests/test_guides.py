@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import KnowledgeError
-from bot.knowledge.guides import check_guides, load_guides, parse_guide, read_text, slugify
+from bot.knowledge.folder import check_guides, load_guides
+from bot.knowledge.guides import parse_guide, read_text, slugify
 from bot.knowledge.passages import MAX_PASSAGE_CHARS, split_passages
 
 REPO = Path(__file__).resolve().parent.parent
@@ -258,7 +259,7 @@ def test_a_guide_past_the_size_limit_is_named_and_not_read(tmp_path):
 
 
 def test_every_file_that_is_not_read_is_named_with_the_reason(tmp_path):
-    from bot.knowledge.guides import scan_folder
+    from bot.knowledge.folder import scan_folder
 
     folder = tmp_path / "guides"
     write(folder, "good.md", GOOD)

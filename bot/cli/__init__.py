@@ -75,7 +75,7 @@ def _printable(text: str) -> str:
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from bot.errors import KnowledgeError, Problem
-    from bot.knowledge.guides import check_guides, scan_folder
+    from bot.knowledge.folder import check_guides, scan_folder
     from bot.knowledge.roadmap import load_roadmap
     from bot.knowledge.store import ROADMAP_MISSING
     from bot.search.vocabulary import VOCABULARY_FILE, load_vocabulary

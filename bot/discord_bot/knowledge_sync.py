@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from bot.errors import DomainError, KnowledgeError, StorageUnavailable
-from bot.knowledge.guides import read_guide_file
+from bot.knowledge.folder import read_guide_file
 from bot.knowledge.store import Knowledge, KnowledgeStore
 from bot.storage.guide_changes import Change, GuideChanges, SharedState, VersionConflict
 

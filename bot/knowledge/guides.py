@@ -3,8 +3,10 @@
 A guide is a Markdown file with YAML front matter and `#` headings, or a plain `.txt` file whose first
 line is its title and whose short title-like lines are headings. Each guide is split into sections
 (stable id: `<guide-id>#<heading-slug>`) and each section into passages of at most 1,000 characters.
-`load_guides` reads a whole folder and either returns every guide or raises `KnowledgeError` listing
-each problem by file and line: a load never half-succeeds.
+Reading a whole folder of them is `bot.knowledge.folder`.
+
+Over 300 lines for a reason: parsing one guide is one job, and the checks against hostile input (front
+matter that could blow up, links, sizes) sit beside the parsing they guard.
 """
 from __future__ import annotations
 
@@ -124,7 +126,7 @@ def parse_guide(path: Path, text: str) -> Guide:
     blocks = _md_blocks(lines) if path.suffix.lower() == ".md" else _txt_blocks(lines)
     title = meta.get("title")
     if title is not None and not isinstance(title, (str, int, float)):
-        raise KnowledgeError([Problem(str(path), _line_of(text, "title"),
+        raise KnowledgeError([Problem(str(path), line_of(text, "title"),
                                       "title must be plain text, for example `title: How to become an ML engineer`")])
     if not title:
         first = next(((lvl, t, ln) for lvl, t, ln in blocks if lvl is not None), None)
@@ -175,14 +177,14 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     for key, value in meta.items():
         if key not in FRONT_MATTER_KEYS:
             allowed = ", ".join(sorted(FRONT_MATTER_KEYS))
-            problems.append(Problem(str(path), _line_of(text, str(key)),
+            problems.append(Problem(str(path), line_of(text, str(key)),
                                     f"unknown front matter key {str(key)[:80]!r}; allowed: {allowed}"))
         elif key not in ("title", "tags") and isinstance(value, (dict, list)):
-            problems.append(Problem(str(path), _line_of(text, key),
+            problems.append(Problem(str(path), line_of(text, key),
                                     f"{key} must be plain text, for example `{key}: ...` on one line"))
     url = meta.get("url")
     if url is not None and not re.match(r"^https?://\S+$", str(url)):
-        problems.append(Problem(str(path), _line_of(text, "url"), "url must start with http:// or https://"))
+        problems.append(Problem(str(path), line_of(text, "url"), "url must start with http:// or https://"))
     if problems:
         raise KnowledgeError(problems)
     body_start = text.find("\n", end + 1)
@@ -246,7 +248,7 @@ def _load_front_matter(path: Path, raw: str) -> dict | None:
         loader.dispose()
 
 
-def _line_of(text: str, key: str) -> int:
+def line_of(text: str, key: str) -> int:
     """The line of `key:` in a guide's front matter; 0 (the whole file) when it has none, e.g. an id taken
     from the file name."""
     lines = text.split("\n")
@@ -389,119 +391,3 @@ def _sections(guide: Guide, blocks, body_line: int) -> list[Section]:
                 children.append(sections[j])
         out.append(_with_contents(section, children))
     return out
-
-
-# ---------------------------------------------------------------- a folder
-
-def too_big(size: int, max_bytes: int) -> str:
-    return (f"the file is {size / 1024:,.0f} KiB; guides can be at most {max_bytes / 1024:,.0f} KiB "
-            "(MAX_GUIDE_BYTES): split it into smaller guides")
-
-
-def _skip_reason(path: Path) -> str | None:
-    """Why a folder entry is not read as a guide, or None when it is one. Links are checked before this."""
-    if path.is_dir():
-        return "skipped: a folder; guides must be files directly in the guides folder"
-    if path.name.lower() == "readme.md":
-        return "skipped: README.md describes the folder and is never read as a guide"
-    suffix = path.suffix.lower()
-    if suffix not in GUIDE_SUFFIXES:
-        hint = "; rename it to .md" if suffix in (".markdown", ".mdown", ".mkd", ".text") else ""
-        return f"skipped: only .md and .txt files are guides{hint}"
-    if not path.is_file():
-        return "skipped: not a regular file"
-    return None
-
-
-def scan_folder(directory: Path, root: Path | None = None) -> tuple[list[Path], list[Problem], list[Problem]]:
-    """Sort a guides folder's entries into the files to read as guides, problems (a link that leads out of
-    the knowledge folder `root`, or to nothing: refused, never read) and a note for every other entry saying
-    why it is skipped (hidden, a folder, README.md, another extension)."""
-    directory = Path(directory)
-    allowed = (Path(root or directory).resolve(), directory.resolve())
-    files: list[Path] = []
-    problems: list[Problem] = []
-    skipped: list[Problem] = []
-    try:
-        entries = sorted(directory.iterdir())
-    except OSError as exc:
-        return [], [Problem(str(directory), 0, f"cannot read the folder ({exc.strerror})")], []
-    for path in entries:
-        if path.name.startswith("."):
-            skipped.append(Problem(str(path), 0, "skipped: hidden (the name starts with '.'); "
-                                                 "rename it, e.g. `my-guide.md`, to use it as a guide"))
-            continue
-        if path.is_symlink():
-            try:
-                target = path.resolve(strict=True)
-            except (OSError, RuntimeError):
-                problems.append(Problem(str(path), 0, "a link to a file that does not exist; remove the link"))
-                continue
-            if not any(target.is_relative_to(folder) for folder in allowed):
-                problems.append(Problem(str(path), 0, "a link to a file outside the knowledge folder, which is "
-                                                      "never read; copy the guide into the guides folder instead"))
-                continue
-        reason = _skip_reason(path)
-        if reason is None:
-            files.append(path)
-        else:
-            skipped.append(Problem(str(path), 0, reason))
-    return files, problems, skipped
-
-
-def guide_files(directory: Path) -> list[Path]:
-    return scan_folder(directory)[0]
-
-
-def read_guide_file(path: Path, max_bytes: int = MAX_GUIDE_BYTES) -> str:
-    """A guide file's text, refusing one past `max_bytes` (checked before reading, and while reading)."""
-    size = path.stat().st_size
-    if size <= max_bytes:
-        with path.open("rb") as file:
-            data = file.read(max_bytes + 1)
-        size = max(size, len(data))
-    if size > max_bytes:
-        raise KnowledgeError([Problem(str(path), 0, too_big(size, max_bytes))])
-    return read_text(path, raw=data)
-
-
-def check_guides(directory: Path, *, root: Path | None = None,
-                 max_bytes: int = MAX_GUIDE_BYTES) -> tuple[list[Guide], list[Problem]]:
-    """Read every guide in `directory`; return the good guides and every problem found (sorted by file).
-    Links must resolve inside `root` (the knowledge folder; by default `directory` itself)."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        return [], [Problem(str(directory), 0, f"there is no folder {directory.resolve()}: the knowledge folder "
-                                              "(--knowledge or KNOWLEDGE_DIR) must hold a guides/ folder")]
-    files, problems, _ = scan_folder(directory, root)
-    guides: list[Guide] = []
-    seen: dict[str, str] = {}
-    for path in files:
-        try:
-            text = read_guide_file(path, max_bytes)
-            guide = parse_guide(path, text)
-        except KnowledgeError as exc:
-            problems.extend(exc.problems)
-            continue
-        except OSError as exc:
-            problems.append(Problem(str(path), 0, f"cannot read the file ({exc.strerror})"))
-            continue
-        if guide.id in seen:
-            problems.append(Problem(str(path), _line_of(text, "id"), f"duplicate guide id {guide.id!r}, already used by "
-                                                                     f"{Path(seen[guide.id]).name}; give one a new id"))
-            continue
-        seen[guide.id] = guide.path
-        guides.append(guide)
-    if not guides and not problems:
-        problems.append(Problem(str(directory), 0, "no guides found: add .md or .txt files"))
-    problems.sort(key=lambda p: p.path)
-    return guides, problems
-
-
-def load_guides(directory: Path, strict: bool = True, *, root: Path | None = None,
-                max_bytes: int = MAX_GUIDE_BYTES) -> GuideSet:
-    """Load every guide; with `strict`, any problem raises KnowledgeError and nothing is returned."""
-    guides, problems = check_guides(directory, root=root, max_bytes=max_bytes)
-    if problems and (strict or not guides):
-        raise KnowledgeError(problems)
-    return GuideSet.of(guides)

@@ -15,18 +15,8 @@ from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
 from bot.errors import KnowledgeError, Problem
-from bot.knowledge.guides import (
-    MAX_GUIDE_BYTES,
-    Guide,
-    GuideSet,
-    Passage,
-    Section,
-    check_guides,
-    load_guides,
-    parse_guide,
-    read_text,
-    too_big,
-)
+from bot.knowledge.folder import check_guides, load_guides, too_big
+from bot.knowledge.guides import MAX_GUIDE_BYTES, Guide, GuideSet, Passage, Section, parse_guide, read_text
 from bot.knowledge.roadmap import Roadmap
 from bot.search.analysis import Analyser, analyser_for, current
 from bot.search.analysis import install as serve_vocabulary

@@ -6,6 +6,9 @@ snapshot in one step, or raises and keeps the old one serving; each attempt is a
 Every reply is private. On SQLite the guides folder is changed and reloaded, as ever (and the change kept
 in the database too); on PostgreSQL changes live in the database and reach every process (see
 `knowledge_sync`), and the folder is left as shipped.
+
+Over 300 lines: the rebuild-or-undo and audit steps the commands share still live here; they belong
+below the faces (with `bot.knowledge.files`), which would also let the console change guides.
 """
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ from discord.ext import commands
 
 from bot.errors import DomainError, KnowledgeError, NotFound
 from bot.knowledge.files import cannot_write, check_upload, remove_guide, safe_guide_name, too_big, write_guide
-from bot.knowledge.guides import read_guide_file, read_text
+from bot.knowledge.folder import read_guide_file
+from bot.knowledge.guides import read_text
 from bot.knowledge.store import Knowledge
 from bot.storage.guide_changes import Change
 
