@@ -21,7 +21,7 @@ from bot.storage.database import Database, normalise_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # A frozen copy of the bundled guides and roadmap: tests that count stages, items, sections or citations
-# keep passing when knowledge/ changes (tests/test_guides.py checks the bundled folder itself).
+# keep passing when knowledge/ changes (tests/knowledge/test_guides.py checks the bundled folder itself).
 KNOWLEDGE_DIR = REPO_ROOT / "tests" / "data" / "knowledge"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]

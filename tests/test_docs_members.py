@@ -7,7 +7,7 @@ import json
 from bot.render.roadmap_card import WIDTH
 from bot.settings import DEFAULT_KNOWLEDGE_DIR, Settings
 from tests.card_pixels import open_card
-from tests.test_cli import REPO, careerbot
+from tests.cli.test_cli import REPO, careerbot
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -2,7 +2,7 @@
 
 Which tables name a member is declared once, in `bot.storage.models.MEMBER_COLUMNS`; this service
 walks that list, so a new table holding user ids is exported and deleted as soon as it is declared
-there (and `tests/test_privacy.py` fails until it is).
+there (and `tests/members/test_privacy.py` fails until it is).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The SQL schema as typed SQLAlchemy 2 models. Changes go through a new Alembic revision in `migrations/`.
 
 Member data (anything keyed by a Discord user id) is listed in `MEMBER_COLUMNS`, which the privacy
-service uses to export and delete it; `tests/test_privacy.py` fails if a table is added without deciding
+service uses to export and delete it; `tests/members/test_privacy.py` fails if a table is added without deciding
 whether it names members.
 """
 from __future__ import annotations

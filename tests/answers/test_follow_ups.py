@@ -10,13 +10,13 @@ from bot.cli.console import Session, handle_line
 from bot.container import build_services, knowledge_store
 from bot.settings import Settings
 from bot.storage.models import AnswerLog
+from tests.discord_bot.test_discord_ask import count
 from tests.discord_harness import (
     FORUM_ID,
     POST_ID,
     harness,  # noqa: F401 - fixture
     harness_settings,
 )
-from tests.test_discord_ask import count
 
 FIRST = "How do I prepare for ML engineer interviews?"
 FOLLOW = "and for the coding round?"

@@ -9,8 +9,8 @@ import threading
 from bot.discord_bot import progress_views
 from bot.render.roadmap_card import WIDTH, card_height
 from tests.card_pixels import assert_bar_follows, bar_runs, open_card
+from tests.discord_bot.test_discord_progress import FIRST, choose, shown
 from tests.discord_harness import Sent, harness  # noqa: F401 - fixture
-from tests.test_discord_progress import FIRST, choose, shown
 
 SECOND = "read-what-an-mle-does"
 

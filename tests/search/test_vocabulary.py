@@ -10,7 +10,7 @@ from bot.knowledge.store import KnowledgeStore
 from bot.search import analysis
 from bot.search.vocabulary import DEFAULTS, VOCABULARY_FILE, load_vocabulary, parse_vocabulary
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 GUIDE = """---
 id: tiny
 title: A tiny guide

@@ -17,7 +17,7 @@ from bot.discord_bot import runner
 from bot.logs import uninstall_redaction
 from tests.discord_harness import harness_settings
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.runner-secret-token"
 
 

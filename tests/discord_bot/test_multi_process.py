@@ -21,8 +21,8 @@ from bot.storage.database import normalise_url
 from bot.storage.guide_changes import Change
 from bot.storage.models import GuideChange
 from tests.conftest import PG_URL
+from tests.discord_bot.test_discord_kb import BROKEN_GUIDE, NEW_GUIDE
 from tests.discord_harness import make_harness
-from tests.test_discord_kb import BROKEN_GUIDE, NEW_GUIDE
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
 WAIT = 30.0  # seconds: generous; the measured figure is in docs/deployment.md
@@ -238,7 +238,7 @@ async def test_two_changes_at_once_on_two_bots_both_stand_everywhere(cluster, mo
     version moved, so it builds again on top of the first change (no lost update), and both bots serve both."""
     import threading
 
-    from tests.test_discord_kb import OTHER_GUIDE
+    from tests.discord_bot.test_discord_kb import OTHER_GUIDE
 
     one, two = await cluster.start("one"), await cluster.start("two")
     store, loop = two.bot.services.knowledge, asyncio.get_running_loop()

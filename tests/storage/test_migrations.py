@@ -18,7 +18,7 @@ from bot.storage import database as database_module
 from bot.storage.database import MIGRATIONS_DIR, Database, alembic_config
 from bot.storage.models import Base
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2024, 6, 1, 9, 30, tzinfo=timezone.utc)
 
 

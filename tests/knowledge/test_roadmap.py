@@ -11,7 +11,7 @@ from bot.errors import KnowledgeError
 from bot.knowledge.roadmap import load_roadmap, parse_roadmap
 from bot.knowledge.store import KnowledgeStore
 
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 SECTIONS = {"g#a", "g#b", "g#c"}
 
 

@@ -11,7 +11,7 @@ from bot.container import build_answering
 from bot.errors import DomainError
 from bot.settings import Settings
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +154,7 @@ def test_startup_survives_a_broken_guide_and_roadmap_but_a_reload_refuses(tmp_pa
     from bot.container import knowledge_store
     from bot.errors import KnowledgeError
 
-    repo_knowledge = Path(__file__).resolve().parent.parent / "knowledge"
+    repo_knowledge = Path(__file__).resolve().parents[2] / "knowledge"
     shutil.copytree(repo_knowledge, tmp_path / "knowledge")
     (tmp_path / "knowledge" / "guides" / "broken.md").write_bytes(b"\xff\xfe not utf-8")
     (tmp_path / "knowledge" / "roadmap.yaml").write_text("stages: [unclosed\n")

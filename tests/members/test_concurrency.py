@@ -19,7 +19,7 @@ import pytest
 
 from bot.errors import LimitReached
 from bot.storage.database import Database
-from tests.test_storage import REVISIONS
+from tests.storage.test_storage import REVISIONS
 
 MEMBERS, OPERATIONS, GOAL_CAP = 200, 20, 2
 FIRST_MEMBER = 500_000_000_000_000_000
@@ -171,7 +171,7 @@ SECOND_UPGRADE = """
 import asyncio, json, sys
 from sqlalchemy import event
 from bot.storage.database import Database
-from tests.test_storage import REVISIONS
+from tests.storage.test_storage import REVISIONS
 
 async def main(url, kwargs):
     db = Database(url, **kwargs)

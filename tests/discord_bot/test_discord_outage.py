@@ -9,8 +9,8 @@ import io
 from bot.cli.console import run_console
 from bot.discord_bot.errors import UNEXPECTED
 from tests.db_faults import Outage
+from tests.discord_bot.test_discord_ask import COVERED, OFF_TOPIC
 from tests.discord_harness import HELP_ID, harness, harness_settings  # noqa: F401 - fixture
-from tests.test_discord_ask import COVERED, OFF_TOPIC
 
 UNAVAILABLE = "Saving is unavailable right now"
 

@@ -8,7 +8,7 @@ from bot.knowledge.store import build_knowledge
 from bot.search import saved_index
 from bot.search.index import SearchIndex
 
-REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+REPO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 QUESTION = ["python", "portfolio", "interview"]
 
 

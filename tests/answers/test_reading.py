@@ -11,7 +11,7 @@ from bot.answers.reading import CONTEXT_WEIGHT, read_message
 from bot.answers.service import RELATED_NOTE, AnswerService
 from bot.container import knowledge_store
 from bot.settings import Settings
-from tests.test_cli import careerbot
+from tests.cli.test_cli import careerbot
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from bot.knowledge.folder import check_guides, load_guides
 from bot.knowledge.guides import parse_guide, read_text, slugify
 from bot.knowledge.passages import MAX_PASSAGE_CHARS, split_passages
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 GUIDES = REPO / "knowledge" / "guides"
 RAW = REPO.parent / "shared" / "guides"
 

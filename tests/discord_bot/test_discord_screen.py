@@ -59,7 +59,7 @@ async def test_kb_remove_confirmation_works_after_a_restart_and_a_late_click_cha
     from tests.discord_harness import make_harness
 
     monkeypatch.setattr(views, "KB_CONFIRM_SECONDS", 3600)  # no race with the clock on a slow machine
-    from tests.test_discord_kb import NEW_GUIDE
+    from tests.discord_bot.test_discord_kb import NEW_GUIDE
 
     guide = "quokka-study-plan"  # a guide the roadmap doesn't need
     async with make_harness(tmp_path) as first:

@@ -15,8 +15,8 @@ from bot.errors import KnowledgeError
 from bot.knowledge.store import build_knowledge
 from bot.settings import Settings, SettingsError
 from bot.storage.models import GuideChange
+from tests.discord_bot.test_discord_kb import BROKEN_GUIDE, NEW_GUIDE
 from tests.discord_harness import GUILD_ID, REPO, harness, make_harness  # noqa: F401 - fixture
-from tests.test_discord_kb import BROKEN_GUIDE, NEW_GUIDE
 
 ARYA = "arya-how-to-become-ml-engineer.md"
 

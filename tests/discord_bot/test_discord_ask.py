@@ -199,7 +199,7 @@ async def test_ask_channels_and_forum_posts_are_answered_without_a_mention(harne
 async def test_context_menu_answers_the_selected_message(harness):
     target = harness.message_payload(COVERED, author=harness.other)
     sent = await harness.context_menu("Ask the guides", target, user=harness.member)
-    answer = next(s for s in sent if s.kind == "message")  # a reply to the message (tests/test_discord_screen.py)
+    answer = next(s for s in sent if s.kind == "message")  # a reply to the message (tests/discord_bot/test_discord_screen.py)
     assert str(answer.body["message_reference"]["message_id"]) == target["id"] and answer.embeds[0]["fields"]
     empty = harness.message_payload("", author=harness.other)
     refused = (await harness.context_menu("Ask the guides", empty)).reply

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 KEYS = {"question", "answered", "answer", "citations", "kind"}  # "kind" added; none removed
 CITATION_KEYS = {"rank", "doc_id", "section_id", "title", "section", "url", "text", "score"}
 
