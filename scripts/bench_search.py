@@ -410,7 +410,8 @@ def write_markdown(path: Path, results: list[dict], facts: dict, command: str, s
         "frequency order, interleaved with synthetic words), Zipf-Mandelbrot probabilities "
         f"p(r) ∝ 1/(r + {ZIPF_Q})^{ZIPF_S}; each passage a 2-6 word heading line plus sentences, 60-120 words.",
         f"- **Questions**: {args.queries} timed + {WARMUP} warm-up questions of 3-8 words, each word a Zipf draw "
-        "or a log-uniform rank in [50, V), the same for every engine and size. rank-bm25 (Python loops over "
+        "or a log-uniform rank in [50, V), the same for every engine and size. rank-bm25 runs as careerbot's "
+        "`ReferenceBM25` (its `BM25Okapi` with the Lucene IDF, so the scores compare); it (Python loops over "
         f"every passage) is timed on the first {args.rank_bm25_cap} at sizes ≥ 50,000.",
         "- **Same tokens for everyone**: every engine's build analyses the passages with careerbot's `analyse` "
         "(inside its build time), and every question is `expand_query(question)` (inside its latency), so "
