@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.answers.service import AnswerService
 from bot.knowledge.store import KnowledgeStore
 
 from .settings import Settings
+
+if TYPE_CHECKING:  # imported when storage is attached: `careerbot ask` opens no database
+    from bot.members.community import CommunityService
+    from bot.members.goals import GoalService
+    from bot.members.privacy import PrivacyService
+    from bot.members.progress import ReadingListService, RoadmapProgressService
+    from bot.storage.database import Database
+    from bot.storage.guide_changes import GuideChanges
 
 log = logging.getLogger(__name__)
 
@@ -33,22 +41,66 @@ def knowledge_store(settings: Settings, changes: dict | None = None) -> Knowledg
     return store
 
 
+@dataclass(frozen=True)
+class Members:
+    """The member services and the database they keep their records in (see `attach_storage`)."""
+
+    database: Database
+    goals: GoalService
+    roadmap_progress: RoadmapProgressService
+    reading: ReadingListService
+    privacy: PrivacyService
+    community: CommunityService
+    guide_changes: GuideChanges  # moderators' guide changes and the shared knowledge version
+
+
 @dataclass
 class Services:
+    """Everything a face needs. The member services exist once storage is attached (`build_services`);
+    `careerbot ask` and `eval` need only the knowledge and the answers."""
+
     settings: Settings
     knowledge: KnowledgeStore
     answers: AnswerService
-    database: Any = None
-    goals: Any = None
-    roadmap_progress: Any = None
-    reading: Any = None
-    privacy: Any = None
-    community: Any = None
-    guide_changes: Any = None  # bot.storage.guide_changes.GuideChanges: moderators' changes, knowledge version
+    members: Members | None = None
+
+    @property
+    def stored(self) -> Members:
+        if self.members is None:
+            raise RuntimeError("no database is attached to these services (see build_services)")
+        return self.members
+
+    @property
+    def database(self) -> Database:
+        return self.stored.database
+
+    @property
+    def goals(self) -> GoalService:
+        return self.stored.goals
+
+    @property
+    def roadmap_progress(self) -> RoadmapProgressService:
+        return self.stored.roadmap_progress
+
+    @property
+    def reading(self) -> ReadingListService:
+        return self.stored.reading
+
+    @property
+    def privacy(self) -> PrivacyService:
+        return self.stored.privacy
+
+    @property
+    def community(self) -> CommunityService:
+        return self.stored.community
+
+    @property
+    def guide_changes(self) -> GuideChanges:
+        return self.stored.guide_changes
 
     async def close(self) -> None:
-        if self.database is not None:
-            await self.database.dispose()
+        if self.members is not None:
+            await self.members.database.dispose()
 
 
 def build_answering(settings: Settings) -> tuple[KnowledgeStore, AnswerService]:
@@ -84,13 +136,15 @@ async def attach_storage(services: Services, *, migrate: bool = True) -> None:
     except BaseException:
         await db.dispose()
         raise
-    services.database = db
-    services.goals = GoalService(db, max_open=settings.max_open_goals)
-    services.roadmap_progress = RoadmapProgressService(db, lambda: services.knowledge.current.roadmap)
-    services.reading = ReadingListService(db, lambda: services.knowledge.current.guides)
-    services.privacy = PrivacyService(db)
-    services.community = CommunityService(db)
-    services.guide_changes = GuideChanges(db)
+    services.members = Members(
+        database=db,
+        goals=GoalService(db, max_open=settings.max_open_goals),
+        roadmap_progress=RoadmapProgressService(db, lambda: services.knowledge.current.roadmap),
+        reading=ReadingListService(db, lambda: services.knowledge.current.guides),
+        privacy=PrivacyService(db),
+        community=CommunityService(db),
+        guide_changes=GuideChanges(db),
+    )
 
 
 async def build_services(settings: Settings, *, migrate: bool = True) -> Services:

@@ -96,7 +96,7 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, sessi
     except CareerbotError as exc:
         return str(exc)
     if (not answer.answered and answer.kind != "small_talk" and answer.reason != "not_english"
-            and services.community is not None):
+            and services.members is not None):
         try:
             await services.community.record_unanswered(None, line)
         except CareerbotError:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.cli.db import run_db_command
-from bot.container import attach_storage
+from bot.container import Services, attach_storage
 from bot.errors import DomainError
 from bot.settings import Settings
 from bot.storage import database as database_module
@@ -167,7 +167,7 @@ async def test_db_commands_upgrade_and_back_up(tmp_path: Path):
 async def test_attach_storage_wires_services_to_the_current_knowledge(tmp_path: Path, real_guides, real_roadmap):
     settings = Settings(database_url=f"sqlite:///{(tmp_path / 'bot.sqlite3').as_posix()}", max_open_goals=1)
     store = SimpleNamespace(current=SimpleNamespace(guides=real_guides, roadmap=real_roadmap))
-    services = SimpleNamespace(settings=settings, knowledge=store)
+    services = Services(settings=settings, knowledge=store, answers=None)  # type: ignore[arg-type]
     await attach_storage(services)
     try:
         await services.goals.add(5, "one")
