@@ -2,7 +2,7 @@
 
     faces           bot.discord_bot, bot.cli          (bot.cli starts bot.discord_bot for `run` and `sync`)
     composition     bot.container, bot.render         (the root that builds the services; the roadmap card)
-    member services bot.members
+    member services bot.members, bot.admin (guide changes: rebuild, undo, audit, shared by every process)
     storage         bot.storage
     pure core       bot.answers -> bot.knowledge -> bot.search (bot.domain: the index, until it moves)
     base            bot.errors, bot.settings, bot.logs
@@ -17,7 +17,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bot"
 DISCORD_FREE = ["errors.py", "settings.py", "logs.py", "container.py", "search", "domain", "knowledge", "answers",
-                "members", "storage", "render", "cli"]
+                "members", "admin", "storage", "render", "cli"]
 DISCORD_FREE_FILES = ["settings.py", "logs.py", "container.py", "errors.py"]
 
 BASE = {"errors", "settings", "logs"}
@@ -31,8 +31,9 @@ ALLOWED = {
     "members": CORE | {"storage"},
     "render": CORE_KNOWLEDGE,
     "container": CORE | {"storage", "members"},
-    "cli": CORE | {"storage", "members", "render", "container", "discord_bot"},
-    "discord_bot": CORE | {"storage", "members", "render", "container"},
+    "admin": CORE | {"storage", "members"},
+    "cli": CORE | {"storage", "members", "admin", "render", "container", "discord_bot"},
+    "discord_bot": CORE | {"storage", "members", "admin", "render", "container"},
 }
 FACES = {"cli", "discord_bot"}
 PLACED = {"domain/analysis.py": "search"}  # a re-export of bot.search.analysis kept for scripts/bench_search.py

@@ -14,13 +14,13 @@ import logging
 import discord
 from discord.ext import commands
 
+from bot.admin.knowledge_sync import KnowledgeSync
 from bot.container import Services, build_services
 from bot.settings import Settings
 
 from .checks import AskLimiter
 from .conversations import Conversations
 from .errors import CareerTree
-from .knowledge_sync import KnowledgeSync
 
 log = logging.getLogger(__name__)
 

@@ -30,12 +30,11 @@ from bot.storage.models import (
 from bot.storage.queries import Clock, check_user_id, get_row, rows_changed, storable, upsert, utcnow
 
 NO_GUILD = 0  # unanswered questions asked outside a server
-_DISCORD_REFERENCE = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|\b\d{15,21}\b")
 _EDGE_PUNCTUATION = " \t?!.,;:-–—\"'“”‘’()[]"
 
 
 _MENTION_WORDS = {"@": "@member", "@!": "@member", "@&": "@role", "#": "#channel"}
-_DISCORD_PARTS = re.compile(r"<(@[!&]?|#)\d+>|<a?(:\w+:)\d+>|\b\d{15,21}\b")
+_DISCORD_PARTS = re.compile(r"<(@[!&]?|#)\d+>|<a?(:\w+:)\d+>|\b\d{15,21}\b")  # mentions, custom emoji, raw ids
 
 
 def strip_discord_ids(text: str) -> str:
@@ -50,7 +49,7 @@ def strip_discord_ids(text: str) -> str:
 
 def normalise_question(text: str) -> str:
     """Case-folded, whitespace-collapsed question text without mentions, emoji or other Discord ids."""
-    text = _DISCORD_REFERENCE.sub(" ", unicodedata.normalize("NFKC", storable(text)))
+    text = _DISCORD_PARTS.sub(" ", unicodedata.normalize("NFKC", storable(text)))
     text = " ".join(text.casefold().split()).strip(_EDGE_PUNCTUATION)
     return text[:NORMALISED_QUESTION_MAX].rstrip()
 

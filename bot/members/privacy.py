@@ -39,6 +39,11 @@ class DeletionReport:
         return sum(self.deleted.values()) + sum(self.anonymised.values())
 
 
+def as_json(exported: dict[str, Any]) -> str:
+    """An export as the JSON file members download."""
+    return json.dumps(exported, indent=2, ensure_ascii=False)
+
+
 class PrivacyService:
     def __init__(self, db: Database, *, clock: Clock = utcnow) -> None:
         self.db = db
@@ -68,7 +73,7 @@ class PrivacyService:
         }
 
     async def export_json(self, user_id: int) -> str:
-        return json.dumps(await self.export(user_id), indent=2, ensure_ascii=False)
+        return as_json(await self.export(user_id))
 
     async def delete(self, user_id: int) -> DeletionReport:
         """Remove every row about the member and clear their id where a row is not about them, in one

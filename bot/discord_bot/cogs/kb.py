@@ -7,8 +7,8 @@ Every reply is private. On SQLite the guides folder is changed and reloaded, as 
 in the database too); on PostgreSQL changes live in the database and reach every process (see
 `knowledge_sync`), and the folder is left as shipped.
 
-Over 300 lines: the rebuild-or-undo and audit steps the commands share still live here; they belong
-below the faces (with `bot.knowledge.files`), which would also let the console change guides.
+The steps every change shares (rebuild off the event loop, undo on disk when refused, audit) are
+`bot.admin.guides.GuideAdmin`; the files are changed by `bot.knowledge.files`.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.admin.guides import GuideAdmin, summary
 from bot.errors import DomainError, KnowledgeError, NotFound
 from bot.knowledge.files import cannot_write, check_upload, remove_guide, safe_guide_name, too_big, write_guide
 from bot.knowledge.folder import read_guide_file
@@ -31,7 +32,6 @@ from bot.storage.guide_changes import Change
 from ..checks import ModeratorsOnly, kb_editor_only, kb_home_problem
 from ..client import CareerBot
 from ..embeds import NOT_COVERED, bullet_lines, clean, info_embed, timestamp, truncate
-from ..knowledge_sync import reload_in_worker
 from ..progress_views import short_hash
 from ..views import KB_ITEMS, KbRemoveView
 
@@ -41,10 +41,6 @@ KEPT = "Nothing changed: the previous knowledge is still serving."
 
 def already_exists(name: str) -> str:
     return f"A guide file named `{name}` already exists. Use `replace: True` to update it, or rename your file."
-
-
-def summary(kb: Knowledge) -> str:
-    return f"{len(kb.guides.guides)} guides, {len(kb.guides.sections)} sections, {len(kb.passages):,} passages"
 
 
 def problems_embed(title: str, error: KnowledgeError, note: str = KEPT) -> discord.Embed:
@@ -70,38 +66,9 @@ class KnowledgeBase(ModeratorsOnly, commands.GroupCog, group_name="kb",
     def sync(self):
         return self.bot.knowledge_sync
 
-    async def rebuild_or_undo(self, user_id: int, undo) -> tuple[Knowledge | None, KnowledgeError | None]:
-        """`rebuild` after a file change; if the knowledge is refused, or anything fails, `undo` the change
-        so the files on disk match the knowledge still serving."""
-        try:
-            kb, error = await self.rebuild(user_id)
-        except BaseException:
-            await asyncio.to_thread(undo)
-            raise
-        if error is not None:
-            await asyncio.to_thread(undo)
-        return kb, error
-
-    async def rebuild(self, user_id: int, shared_change=None) -> tuple[Knowledge | None, KnowledgeError | None]:
-        """Reload off the event loop and audit the attempt; the caller holds `bot.kb_lock`. Shared
-        knowledge (PostgreSQL): `shared_change()` (default: a plain reload) builds, stores and announces."""
-        try:
-            if self.sync.shared:
-                kb = await (shared_change or (lambda: self.sync.reload(user_id)))()
-            else:
-                kb = await asyncio.to_thread(reload_in_worker, self.store, str(user_id))
-        except KnowledgeError as error:
-            await self.audit(user_id, False, str(error))
-            return None, error
-        await self.audit(user_id, True, summary(kb))
-        return kb, None
-
-    async def audit(self, user_id: int, ok: bool, text: str) -> None:
-        """Best effort: the reload already happened (or was refused), whether or not it can be recorded."""
-        try:
-            await self.bot.services.community.record_reload(user_id, ok, text)
-        except Exception:
-            log.warning("could not record a knowledge reload (ok=%s)", ok, exc_info=True)  # no member id in logs
+    @property
+    def admin(self) -> GuideAdmin:
+        return GuideAdmin(self.store, self.sync, self.bot.services.community)
 
     # ------------------------------------------------------------------ reload
 
@@ -111,7 +78,7 @@ class KnowledgeBase(ModeratorsOnly, commands.GroupCog, group_name="kb",
         """Re-read every guide and the roadmap; on any problem the current knowledge keeps serving."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.bot.kb_lock:
-            kb, error = await self.rebuild(interaction.user.id)
+            kb, error = await self.admin.rebuild(interaction.user.id)
             if error is None and not self.sync.shared:
                 await self.sync.record(None, interaction.user.id)
         if error is not None:
@@ -158,7 +125,7 @@ class KnowledgeBase(ModeratorsOnly, commands.GroupCog, group_name="kb",
                 await interaction.followup.send(embed=info_embed(f"`{name}` was not added", cannot_write(failure),
                                                                  colour=discord.Colour.red()), ephemeral=True)
                 return
-            kb, error = await self.rebuild_or_undo(interaction.user.id, undo)
+            kb, error = await self.admin.rebuild_or_undo(interaction.user.id, undo)
             if error is None:
                 await self.sync.record(Change(name, action, read_text(guides_dir / name, raw=data)), interaction.user.id)
         await self.added(interaction, name, guide, kb, error, f"The upload was taken back. {KEPT}")
@@ -173,7 +140,7 @@ class KnowledgeBase(ModeratorsOnly, commands.GroupCog, group_name="kb",
         """/kb add on shared knowledge: stored in the database and announced to every process."""
         async with self.bot.kb_lock:
             self.refuse_id_clash(guide, name)
-            kb, error = await self.rebuild(interaction.user.id,
+            kb, error = await self.admin.rebuild(interaction.user.id,
                                            lambda: self.sync.add(name, text, replace, interaction.user.id))
         await self.added(interaction, name, guide, kb, error, KEPT)
 
@@ -216,7 +183,7 @@ class KnowledgeBase(ModeratorsOnly, commands.GroupCog, group_name="kb",
         await click.response.edit_message(content=f"Removing **{clean(found.title)}** and reloading…", view=None)
         if self.sync.shared:
             async with self.bot.kb_lock:
-                kb, error = await self.rebuild(click.user.id, lambda: self.sync.remove(Path(found.path), click.user.id))
+                kb, error = await self.admin.rebuild(click.user.id, lambda: self.sync.remove(Path(found.path), click.user.id))
             await self.removed(click, found, kb, error, KEPT)
             return
         async with self.bot.kb_lock:
@@ -233,7 +200,7 @@ class KnowledgeBase(ModeratorsOnly, commands.GroupCog, group_name="kb",
                 log.warning("could not move a removed guide aside: %s", errno.errorcode.get(failure.errno or 0, "OSError"))
                 await click.edit_original_response(content=cannot_write(failure))
                 return
-            kb, error = await self.rebuild_or_undo(click.user.id, undo)
+            kb, error = await self.admin.rebuild_or_undo(click.user.id, undo)
             if error is None:
                 await self.sync.record(Change(Path(found.path).name, "remove", text), click.user.id)
         await self.removed(click, found, kb, error, f"The guide was put back. {KEPT}")

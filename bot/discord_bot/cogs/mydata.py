@@ -3,11 +3,12 @@ deleted for good after a confirmation button (see `progress_views.DeleteConfirmV
 from __future__ import annotations
 
 import io
-import json
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+
+from bot.members.privacy import as_json
 
 from ..client import CareerBot
 from ..mydata_views import DELETE_WARNING, MYDATA_ITEMS, DeleteConfirmView
@@ -22,8 +23,9 @@ class MyData(commands.GroupCog, group_name="mydata",
     @app_commands.command(name="export")
     async def export(self, interaction: discord.Interaction) -> None:
         """Download everything stored about you as a JSON file (only you can see it)."""
-        text = await self.bot.services.privacy.export_json(interaction.user.id)
-        records = sum(len(rows) for rows in json.loads(text)["data"].values())
+        exported = await self.bot.services.privacy.export(interaction.user.id)
+        records = sum(len(rows) for rows in exported["data"].values())
+        text = as_json(exported)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=f"careerbot-data-{interaction.user.id}.json")
         await interaction.response.send_message(
             f"Everything careerbot stores about you: {records} record{'s' if records != 1 else ''}, as JSON.",
