@@ -19,9 +19,6 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import sparse
-
 from bot.answers.reading import Reading
 from bot.answers.scope import asking_terms
 from bot.knowledge.store import Knowledge, once_per_snapshot
@@ -35,6 +32,8 @@ CANDIDATES = 40  # passages re-ordered by the heading match
 HEADING_WEIGHT = 0.75
 
 NGRAMS = (3, 4, 5)
+IDF_SAMPLE = 5_000  # headings the n-gram IDF is counted over (all of them below this)
+VECTOR_CACHE = 200_000  # heading vectors kept per snapshot
 
 
 @dataclass(frozen=True)
@@ -92,45 +91,46 @@ def _ngrams(text: str) -> Counter:
 
 
 class HeadingMatcher:
-    """Character n-gram TF-IDF vectors of every section heading of one knowledge snapshot, as the rows of a
-    sparse matrix (unit length), so one sparse product scores a question against every heading."""
+    """Character n-gram TF-IDF vectors of the section headings of one knowledge snapshot.
+
+    The IDF of an n-gram is counted over the headings, all of them up to `IDF_SAMPLE` sections and an
+    evenly spread sample of that many above it (an estimate good enough for weighting, and a build that
+    stays well under a second at 100k sections). A heading's vector is made when a question first meets
+    it as a candidate, and kept.
+    """
 
     def __init__(self, kb: Knowledge):
-        self.section_ids = list(kb.guides.sections)
-        self.row = {sid: i for i, sid in enumerate(self.section_ids)}
-        counts = [_ngrams(kb.guides.sections[sid].heading) for sid in self.section_ids]
+        self.headings = {sid: s.heading for sid, s in kb.guides.sections.items()}
+        ids = list(self.headings)
+        step = max(1, -(-len(ids) // IDF_SAMPLE))
+        sample = [_ngrams(self.headings[sid]) for sid in ids[::step]]
         df: Counter = Counter()
-        for grams in counts:
+        for grams in sample:
             df.update(grams.keys())
-        n = len(counts) or 1
-        self.column = {g: j for j, g in enumerate(df)}
-        self.idf = np.array([math.log(1 + n / df[g]) for g in df])
+        n = len(sample) or 1
+        self.idf = {g: math.log(1 + n / d) for g, d in df.items()}
         self.default_idf = math.log(1 + n)
-        rows, cols, vals = [], [], []
-        for i, grams in enumerate(counts):
-            for g, c in grams.items():
-                rows.append(i)
-                cols.append(self.column[g])
-                vals.append((1 + math.log(c)) * self.idf[self.column[g]])
-        matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(counts), len(self.column)))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        self.matrix = sparse.diags(1.0 / norms) @ matrix
+        self._vectors: dict[str, tuple[dict[str, float], float]] = {}
 
-    def similarities(self, text: str) -> np.ndarray:
-        """Cosine similarity of `text` with every heading (in `section_ids` order)."""
-        grams = _ngrams(text)
-        if not grams or not self.column:
-            return np.zeros(len(self.section_ids))
-        vec = np.zeros(len(self.column))
-        norm = 0.0
-        for g, c in grams.items():
-            j = self.column.get(g)
-            weight = (1 + math.log(c)) * (self.idf[j] if j is not None else self.default_idf)
-            norm += weight * weight
-            if j is not None:
-                vec[j] = weight
-        return self.matrix @ vec / (math.sqrt(norm) or 1.0)
+    def _vector(self, grams: Counter) -> tuple[dict[str, float], float]:
+        vec = {g: (1 + math.log(c)) * self.idf.get(g, self.default_idf) for g, c in grams.items()}
+        return vec, math.sqrt(sum(v * v for v in vec.values())) or 1.0
+
+    def heading_vector(self, section_id: str) -> tuple[dict[str, float], float]:
+        found = self._vectors.get(section_id)
+        if found is None:
+            found = self._vector(_ngrams(self.headings.get(section_id, "")))
+            if len(self._vectors) < VECTOR_CACHE:
+                self._vectors[section_id] = found
+        return found
+
+    def similarity(self, text_vector: tuple[dict[str, float], float], section_id: str) -> float:
+        (qv, qn), (hv, hn) = text_vector, self.heading_vector(section_id)
+        small, large = (qv, hv) if len(qv) <= len(hv) else (hv, qv)
+        return sum(v * large[g] for g, v in small.items() if g in large) / (qn * hn)
+
+    def vector(self, text: str) -> tuple[dict[str, float], float]:
+        return self._vector(_ngrams(text))
 
 
 _matchers: dict[int, HeadingMatcher] = {}
@@ -157,11 +157,14 @@ def rank(kb: Knowledge, reading: Reading, k: int = CANDIDATES) -> list[Ranked]:
     pool = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:max(k, CANDIDATES)]
     best = pool[0][1]
     matcher = heading_matcher(kb)
-    similarity = np.max([matcher.similarities(q) for q in _question_texts(reading)], axis=0)
+    queries = [matcher.vector(q) for q in _question_texts(reading)]
+    similarity: dict[str, float] = {}
     ranked = []
     for doc, score in pool:
-        row = matcher.row.get(kb.passages[doc].section_id)
-        heading = float(similarity[row]) if row is not None else 0.0
+        sid = kb.passages[doc].section_id
+        if sid not in similarity:
+            similarity[sid] = max((matcher.similarity(q, sid) for q in queries), default=0.0)
+        heading = similarity[sid]
         ranked.append(Ranked(doc, score / best + HEADING_WEIGHT * heading, score))
     ranked.sort(key=lambda r: (-r.score, r.doc))
     return ranked[:k]
