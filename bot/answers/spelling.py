@@ -18,6 +18,7 @@ from bot.knowledge.store import Knowledge, once_per_snapshot
 from bot.search.analysis import stem
 
 MIN_LENGTH = 6
+CHUNK = 500  # texts counted per pass
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -29,8 +30,10 @@ def english() -> SpellChecker:
 
 class Speller:
     def __init__(self, kb: Knowledge):
-        text = "\n".join([*(s.heading for s in kb.guides.sections.values()), *(p.text for p in kb.passages)])
-        counts = Counter(_WORD.findall(text.lower()))  # one pass in C, also for 100k passages
+        texts = [*(s.heading for s in kb.guides.sections.values()), *(p.text for p in kb.passages)]
+        counts: Counter = Counter()
+        for start in range(0, len(texts), CHUNK):  # C-speed passes, short enough to let other threads run
+            counts.update(_WORD.findall("\n".join(texts[start:start + CHUNK]).lower()))
         self.known = set(counts)
         # every word of the guides, and every stem spelt as the guides most often spell it, so that both
         # "positon" (position) and "intership" (stem of internships) are one edit from a choice
