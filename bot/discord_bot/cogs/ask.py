@@ -9,6 +9,7 @@ question for the moderators.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 
@@ -162,51 +163,60 @@ class Ask(commands.Cog):
 
     @commands.Cog.listener("on_message")
     async def answer_in_place(self, message: discord.Message) -> None:
+        found = await self.question_in(message)
+        if found is None:
+            return
+        try:
+            await self.reply_in_place(message, *found)
+        except discord.HTTPException:
+            log.warning("could not reply to a message in %s", where(message), exc_info=True)
+        except Exception:
+            log.exception("error answering a message in %s", where(message))
+            with contextlib.suppress(discord.HTTPException):
+                await message.reply(UNEXPECTED, mention_author=False)
+
+    async def question_in(self, message: discord.Message) -> tuple[str, bool] | None:
+        """The question to answer in `message` and whether the bot was addressed, or None to stay silent.
+        Asked on purpose (a mention or a DM) gets told what is wrong with the question; a message in an
+        ask channel that isn't a usable question (an image, "?!") or is small talk is left alone."""
         try:
             if not await self.should_answer(message):
-                return
+                return None
         except StorageUnavailable:  # the ask channels are unknown until the database is back: say nothing
-            return
+            return None
         except Exception:  # e.g. the ask channels could not be read: say nothing rather than reply everywhere
             log.warning("could not decide whether to answer a message in %s", where(message), exc_info=True)
-            return
-        # Asked on purpose (a mention or a DM) gets told what is wrong with the question; a message in
-        # an ask channel that isn't a usable question (an image, "?!") is left alone.
+            return None
         addressed = message.guild is None or self.mentions_me(message)
         question = self.question_of(message)
         if not addressed:
             try:
                 check_question(question)
             except DomainError:
-                return
+                return None
             if is_small_talk(question):  # "thanks!", "anyone here?" in a help channel: no public reply
-                return
+                return None
+        return question, addressed
+
+    async def reply_in_place(self, message: discord.Message, question: str, addressed: bool) -> None:
+        retry_after = self.bot.ask_limiter.hit(message.author.id)
+        if retry_after is not None:
+            await message.reply(cooldown_message(retry_after), mention_author=False)
+            return
         try:
-            retry_after = self.bot.ask_limiter.hit(message.author.id)
-            if retry_after is not None:
-                await message.reply(cooldown_message(retry_after), mention_author=False)
-                return
-            try:
+            if addressed:  # an ask-channel message was checked already, and is answered only if it passed
                 check_question(question)
-                reply, topic = await self.respond_in_turn(
-                    question, user_id=message.author.id, guild_id=message.guild.id if message.guild else None,
-                    previous=self.conversations.earlier_question(message))
-            except DomainError as error:
-                await message.reply(str(error), mention_author=False)
-                return
-            sent = await message.reply(mention_author=False, **reply)
-            if "embed" in reply:  # an answer (not small talk): later messages may follow it up
-                thread = message.channel.id if isinstance(message.channel, discord.Thread) else None
-                self.conversations.remember(asker_id=message.author.id, question=topic,
-                                            answer_id=getattr(sent, "id", None), thread_id=thread)
-        except discord.HTTPException:
-            log.warning("could not reply to a message in %s", where(message), exc_info=True)
-        except Exception:
-            log.exception("error answering a message in %s", where(message))
-            try:
-                await message.reply(UNEXPECTED, mention_author=False)
-            except discord.HTTPException:
-                pass
+            reply, topic = await self.respond_in_turn(
+                question, user_id=message.author.id, guild_id=message.guild.id if message.guild else None,
+                previous=self.conversations.earlier_question(message))
+        except DomainError as error:
+            await message.reply(str(error), mention_author=False)
+            return
+        sent = await message.reply(mention_author=False, **reply)
+        if "embed" in reply:  # an answer (not small talk): later messages may follow it up
+            thread = message.channel.id if isinstance(message.channel, discord.Thread) else None
+            self.conversations.remember(asker_id=message.author.id, question=topic,
+                                        answer_id=getattr(sent, "id", None), thread_id=thread)
 
 
 async def setup(bot: CareerBot) -> None:
