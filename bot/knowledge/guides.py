@@ -348,46 +348,54 @@ def _with_contents(section: Section, children: list[Section]) -> Section:
     return replace(section, passages=(Passage(f"{section.id}:0", section.guide_id, section.id, text, section.text),))
 
 
-def _sections(guide: Guide, blocks, body_line: int) -> list[Section]:
-    sections: list[Section] = []
-    levels: list[int] = []
-    used: set[str] = set()
-    heading, parent, line, level_now = "Introduction", None, body_line, 1
-    paragraphs: list[str] = []
-    parents: dict[int, str] = {}
+@dataclass
+class _Draft:
+    """A section while its blocks are gathered: the text under one heading."""
 
-    def close() -> None:
-        slug = INTRO_SLUG if heading == "Introduction" and not sections else slugify(heading)
-        base, n = slug, 2
+    heading: str
+    parent: str | None
+    line: int
+    level: int
+    paragraphs: list[str] = field(default_factory=list)
+
+
+def _drafts(guide: Guide, blocks: list[Block], body_line: int) -> list[_Draft]:
+    """The text under each heading; the text before the first one is the Introduction."""
+    drafts = [_Draft("Introduction", None, body_line, 1)]
+    parents: dict[int, str] = {}  # level -> the heading open at that level
+    for level, text, n in blocks:
+        if level is None:
+            drafts[-1].paragraphs.append(text)
+        elif not (level == 1 and text == guide.title):
+            parents = {k: v for k, v in parents.items() if k < level}
+            drafts.append(_Draft(text, parents[max(parents)] if parents else None, body_line + n, level))
+            parents[level] = text
+    return drafts
+
+
+def _sections(guide: Guide, blocks: list[Block], body_line: int) -> list[Section]:
+    drafts = _drafts(guide, blocks, body_line)
+    used: set[str] = set()
+    sections = []
+    for i, draft in enumerate(drafts):
+        slug = base = INTRO_SLUG if i == 0 else slugify(draft.heading)
+        n = 2
         while slug in used:
             slug, n = f"{base}-{n}", n + 1
         used.add(slug)
         sid = f"{guide.id}#{slug}"
-        passages = tuple(
-            Passage(f"{sid}:{i}", guide.id, sid, text) for i, text in enumerate(split_passages(paragraphs))
-        )
-        sections.append(Section(sid, guide.id, guide.title, heading, parent, guide.url, line, passages))
-        levels.append(level_now)
+        passages = tuple(Passage(f"{sid}:{k}", guide.id, sid, text) for k, text in enumerate(split_passages(draft.paragraphs)))
+        sections.append(Section(sid, guide.id, guide.title, draft.heading, draft.parent, guide.url, draft.line, passages))
+    return [_with_contents(section, _children(sections, drafts, i)) for i, section in enumerate(sections)]
 
-    for level, text, n in blocks:
-        if level is None:
-            paragraphs.append(text)
-            continue
-        if level == 1 and text == guide.title:
-            continue
-        close()
-        parents = {k: v for k, v in parents.items() if k < level}
-        parent = parents[max(parents)] if parents else None
-        parents[level] = text
-        heading, line, paragraphs, level_now = text, body_line + n, [], level
-    close()
-    out = []
-    for i, section in enumerate(sections):
-        children = []
-        for j in range(i + 1, len(sections)):
-            if levels[j] <= levels[i]:
-                break
-            if sections[j].parent_heading == section.heading:
-                children.append(sections[j])
-        out.append(_with_contents(section, children))
-    return out
+
+def _children(sections: list[Section], drafts: list[_Draft], i: int) -> list[Section]:
+    """The sections right under section `i`: those after it, before the next one at its level or above,
+    whose parent heading is its heading."""
+    children = []
+    for j in range(i + 1, len(sections)):
+        if drafts[j].level <= drafts[i].level:
+            break
+        if sections[j].parent_heading == sections[i].heading:
+            children.append(sections[j])
+    return children
