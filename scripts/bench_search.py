@@ -210,7 +210,7 @@ def _engine(engine: str, texts: list[str]):
             return [float(s) * 2.5 for s in scores if s > 0]  # Lucene leaves out BM25's constant (k1 + 1)
         return index, query, batch, top
     if engine == "rank-bm25":
-        from bot.domain.search import ReferenceBM25  # the code of bot.search.index
+        from bot.search.index import ReferenceBM25
         index = ReferenceBM25([analyse(t) for t in texts], k1=1.5, b=0.75)  # rank-bm25 with the Lucene IDF
 
         def query(terms):

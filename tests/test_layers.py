@@ -4,7 +4,7 @@
     composition     bot.container, bot.render         (the root that builds the services; the roadmap card)
     member services bot.members, bot.admin (guide changes: rebuild, undo, audit, shared by every process)
     storage         bot.storage
-    pure core       bot.answers -> bot.knowledge -> bot.search (bot.domain: the index, until it moves)
+    pure core       bot.answers -> bot.knowledge -> bot.search
     base            bot.errors, bot.settings, bot.logs
 
 A module may import its own package and the packages listed for it in ALLOWED, nothing else of ours.
@@ -16,17 +16,17 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bot"
-DISCORD_FREE = ["errors.py", "settings.py", "logs.py", "container.py", "search", "domain", "knowledge", "answers",
+DISCORD_FREE = ["errors.py", "settings.py", "logs.py", "container.py", "search", "knowledge", "answers",
                 "members", "admin", "storage", "render", "cli"]
 DISCORD_FREE_FILES = ["settings.py", "logs.py", "container.py", "errors.py"]
 
 BASE = {"errors", "settings", "logs"}
-CORE_SEARCH = BASE | {"search", "domain"}
+CORE_SEARCH = BASE | {"search"}
 CORE_KNOWLEDGE = CORE_SEARCH | {"knowledge"}
 CORE = CORE_KNOWLEDGE | {"answers"}
 ALLOWED = {
     "errors": set(), "logs": set(), "settings": {"errors"},
-    "domain": set(), "search": CORE_SEARCH, "knowledge": CORE_KNOWLEDGE, "answers": CORE,
+    "search": CORE_SEARCH, "knowledge": CORE_KNOWLEDGE, "answers": CORE,
     "storage": BASE | {"knowledge"},  # the progress table's CHECK lists the roadmap's statuses
     "members": CORE | {"storage"},
     "render": CORE_KNOWLEDGE,
@@ -36,7 +36,7 @@ ALLOWED = {
     "discord_bot": CORE | {"storage", "members", "admin", "render", "container"},
 }
 FACES = {"cli", "discord_bot"}
-PLACED = {"domain/analysis.py": "search"}  # a re-export of bot.search.analysis kept for scripts/bench_search.py
+PLACED: dict[str, str] = {}  # a file placed in another layer than its folder's (none today)
 
 
 def _type_checking_only(tree: ast.AST) -> set[int]:

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.domain import search
-from bot.domain.search import ReferenceBM25, SearchIndex, bm25_idf
+from bot.search import index as search
+from bot.search.index import ReferenceBM25, SearchIndex, bm25_idf
 
 
 def test_rank_bm25_idf_floor_misbehaves_and_ours_does_not():
