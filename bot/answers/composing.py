@@ -30,7 +30,8 @@ _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 LIST_REST_SHARE = 0.3  # what the other lines of a list add to its best line
 RHETORICAL_FACTOR = 0.3  # a guide's own question ("Will it break?") answers nothing
 FILLER_FACTOR = 0.3  # a sentence about the document itself ("this guide", "read on") answers nothing
-_FILLER = re.compile(r"\b(?:(?:this|our|the|career) (?:[‘'\"“][^’'\"”]{1,80}[’'\"”] )?(?:guide|article|blog|post|tutorial|page|section|ebook)|"
+_FILLER = re.compile(r"\b(?:(?:this|our|the|career) (?:[‘'\"“][^’'\"”]{1,80}[’'\"”] )?"  # a quoted title between
+                     r"(?:guide|article|blog|post|tutorial|page|section|ebook)|"
                      r"read on|next up|in this (?:article|blog|guide|post)|let(?:'|’)?s (?:look|dive|take|explore)|"
                      r"we(?:'|’)ll (?:look|cover|discuss|explore)|we will (?:look|cover|discuss|explore))\b", re.I)
 
