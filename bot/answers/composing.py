@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence, Set
 from functools import partial
 
 from bot.knowledge.passages import split_sentences
-from bot.search.analysis import analyse
+from bot.search.analysis import terms_of_text
 
 MAX_ANSWER_CHARS = 600
 MAX_UNIT_CHARS = 450
@@ -85,7 +85,7 @@ def _fit(unit: str, limit: int, line_score: Callable[[str], float] | None = None
 
 
 def _line_score(line: str, weights: dict[str, float], idf: Callable[[str], float], covered: Set[str]) -> float:
-    terms = set(analyse(line))
+    terms = terms_of_text(line)
     return sum(weights[t] * idf(t) * (0.3 if t in covered else 1.0) for t in terms if t in weights)
 
 
@@ -137,7 +137,7 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
         if picked and (unit.rstrip().endswith("?") or _FILLER.search(unit)):
             continue  # a guide's own question or a sentence about the guide is never quoted beside an answer
         if picked:
-            adds = set(analyse(unit)) & set(weights) - covered
+            adds = terms_of_text(unit) & set(weights) - covered
             if score < CLOSE_IN_STRENGTH * first_score or not adds:
                 continue
         quoted = _fit(unit.lstrip("-*• ").strip(), min(MAX_UNIT_CHARS, max_chars - used - 6),
@@ -153,12 +153,12 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
                 quoted = f" [{n}] ".join(pair if near > at else pair[::-1])  # each sentence keeps its marker
                 at = min(at, near)
                 quoted_at[n] = at
-                covered |= set(analyse(neighbours[near])) & set(weights)
+                covered |= terms_of_text(neighbours[near]) & set(weights)
         entry = (n, at, f"{quoted} [{n}]")
         same = [i for i, (m, pos, _) in enumerate(picked) if m == n and pos > at]
         picked.insert(same[0], entry) if same else picked.append(entry)
         used += len(quoted) + 6
-        covered |= set(analyse(unit)) & set(weights)
+        covered |= terms_of_text(unit) & set(weights)
         if not first_score:
             first_score = max(score, 1e-9)
     parts = [p for _, _, p in picked]

@@ -17,7 +17,7 @@ from bot.answers.scope import Kind, TopicSignals, asking_terms, career_terms, fi
 from bot.answers.spelling import english, speller
 from bot.errors import DomainError
 from bot.knowledge.store import Knowledge
-from bot.search.analysis import analyse, content_terms, expand_query
+from bot.search.analysis import content_terms, expand_query, terms_of_text
 from bot.search.language import NOT_ENGLISH_NOTE, looks_english
 
 MAX_QUESTION_CHARS = 1000
@@ -186,8 +186,8 @@ class AnswerService:
             return None
         idf = kb.index.term_idf
         section = kb.guides.sections[best.section_id]
-        heading_terms = set(analyse(f"{section.parent_heading or ''} {section.heading}"))
-        found = heading_terms | set(analyse(best.text))
+        heading_terms = terms_of_text(f"{section.parent_heading or ''} {section.heading}")
+        found = heading_terms | terms_of_text(best.text)
         mass = sum(idf(t) for t in terms)
         query = expand_query(question)
         top = kb.index.search(query, k=1)
@@ -204,4 +204,4 @@ class AnswerService:
     @staticmethod
     def _section_terms(kb: Knowledge, citation: Citation) -> set[str]:
         section = kb.guides.sections[citation.section_id]
-        return set(analyse(f"{section.parent_heading or ''} {section.heading}\n{citation.text}"))
+        return set(terms_of_text(f"{section.parent_heading or ''} {section.heading}\n{citation.text}"))

@@ -121,6 +121,17 @@ _TERMS_LIMIT = 500_000
 _current: Analyser | None = None
 
 
+@lru_cache(maxsize=65_536)
+def _terms_of_text(analyser: "Analyser", text: str) -> frozenset[str]:
+    return frozenset(analyser.analyse(text))
+
+
+def terms_of_text(text: str) -> frozenset[str]:
+    """The distinct index terms of a guide's text (a passage, a quoted unit, a heading), cached: the same
+    passages are read for every question. Keyed by the analyser too, so a new vocabulary is not stale."""
+    return _terms_of_text(current(), text)
+
+
 def current() -> Analyser:
     """The analyser of the knowledge being served (the shipped vocabulary's until one is installed)."""
     global _current

@@ -35,3 +35,20 @@ def test_how_much_do_they_make_asks_about_pay():
     assert "salari" in expand_query("how much do ML engineers make?")
     assert "salari" not in expand_query("how much maths do I need to make models?")
     assert "salari" not in analyse("how much do ML engineers make?")  # query side only
+
+
+def test_cached_terms_of_a_text_follow_the_vocabulary_in_use():
+    from dataclasses import replace
+
+    from bot.search.analysis import Analyser, current, install, terms_of_text
+
+    served = current()
+    text = "Kubernetes skills for an MLE"
+    before = terms_of_text(text)
+    assert "kubernet" in before
+    try:
+        install(Analyser(replace(served.vocabulary, stopwords=served.vocabulary.stopwords | {"kubernetes"})))
+        assert "kubernet" not in terms_of_text(text)  # a new vocabulary is not served from the old cache
+    finally:
+        install(served)
+    assert terms_of_text(text) == before
