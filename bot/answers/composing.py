@@ -142,8 +142,8 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
                 continue
         quoted = _fit(unit.lstrip("-*• ").strip(), min(MAX_UNIT_CHARS, max_chars - used - 6),
                       partial(_line_score, weights=weights, idf=idf, covered=covered))
-        if picked and used + len(quoted) + 6 > max_chars:
-            break
+        if picked and (used + len(quoted) + 6 > max_chars or (quoted.endswith(" …") and "\n" not in quoted)):
+            continue  # a further unit is quoted whole or not at all: no "That means … [2]" stubs
         if not picked and len(unit) < SHORT_UNIT:  # a short sentence goes with its neighbour
             neighbours = units(text)
             near = at + 1 if at + 1 < len(neighbours) else at - 1

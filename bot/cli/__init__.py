@@ -112,7 +112,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from bot.container import build_answering
 
     _, answers = build_answering(_settings(args))
-    sets = [(Path(f), load_items(Path(f))) for f in (args.files or [DEFAULT_EVAL_FILE])]
+    paths = [Path(f) for f in (args.files or [DEFAULT_EVAL_FILE])]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"careerbot eval: No such file: {', '.join(missing)}; give JSON Lines files of labelled questions",
+              file=sys.stderr)
+        return 1
+    sets = [(p, load_items(p)) for p in paths]
     for path, items in sets:
         report = evaluate(answers, items, name=str(path))
         if args.json:

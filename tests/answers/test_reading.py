@@ -211,3 +211,18 @@ def test_warm_builds_the_first_answers_caches_ahead(tmp_path):
     assert id(kb) not in ranking._matchers and id(kb) not in spelling._spellers
     service.warm()
     assert id(kb) in ranking._matchers and id(kb) in spelling._spellers
+
+
+def test_no_answer_ends_in_a_cut_off_sentence(service):
+    """A further unit is quoted whole or not at all (a budget-cut "That means … [2]" says nothing)."""
+    from bot.answers.evaluation import load_items
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    questions = [i["question"] for f in ("real_questions", "eval") for i in load_items(data / f"{f}.jsonl")]
+    stubs = [a.answer for q in questions if (a := service.answer(q)).answered and " … [" in a.answer]
+    assert stubs == []
+
+
+def test_without_a_degree_is_read_as_asking_about_other_paths(service):
+    answer = service.answer("and without a degree?", previous="do I need a degree to become an ML engineer?")
+    assert "a degree is not the only path" in answer.answer
