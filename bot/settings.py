@@ -135,9 +135,15 @@ class Settings(BaseSettings):
         """Keywords (None = not given), then real environment variables, then `.env`; raises SettingsError."""
         given = {k: v for k, v in overrides.items() if k in cls.model_fields and v is not None}
         try:
-            return _FromEnvironment(_env_file=Path(env_file) if env_file else REPO_ROOT / ".env", **given)
+            settings = _FromEnvironment(_env_file=Path(env_file) if env_file else REPO_ROOT / ".env", **given)
         except ValidationError as error:
             raise SettingsError(describe(error)) from None
+        url = make_url(settings.database_url)
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            raise SettingsError("Bad setting: DATABASE_URL is an in-memory SQLite database, so nothing members save "
+                                "would be kept; give a file, e.g. sqlite:///data/careerbot.sqlite3. Fix it in .env or "
+                                "the environment (see .env.example).")
+        return settings
 
 
 class _FromEnvironment(Settings):

@@ -121,8 +121,7 @@ def test_an_unsupported_database_url_names_the_supported_ones(env, url):
     ("postgresql://app:p%40ss@db:5432/app", "postgresql+asyncpg://app:p%40ss@db:5432/app"),
     ("postgres://app@db/app", "postgresql+asyncpg://app@db/app"),
     ("postgresql+asyncpg://app@db/app", "postgresql+asyncpg://app@db/app"),
-    ("sqlite+aiosqlite://", "sqlite+aiosqlite://"),
-])
+])  # an in-memory SQLite URL is refused from the environment (test below), accepted from code
 def test_plain_urls_get_the_async_driver(env, url, driver):
     assert env(DATABASE_URL=url).database_url == driver
     assert Settings(database_url=url).database_url == driver
@@ -151,3 +150,11 @@ def test_the_command_line_prints_one_line_and_exits_1_on_a_bad_setting(env):
     assert out.returncode == 1 and out.stdout == ""
     assert len(out.stderr.strip().splitlines()) == 1 and out.stderr.startswith("Bad setting: ")
     assert "Traceback" not in out.stderr and TOKEN not in out.stderr and "hunter2secret" not in out.stderr
+
+
+@pytest.mark.parametrize("url", ["sqlite:///", "sqlite://", "sqlite+aiosqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_sqlite_database_from_the_environment_is_refused(url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(SettingsError, match="in-memory SQLite database, so nothing members save would be kept"):
+        Settings.from_env(os.devnull)
+    assert Settings(database_url=url).database_url.startswith("sqlite+aiosqlite://")  # code may still ask for one
