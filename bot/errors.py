@@ -39,6 +39,9 @@ class KnowledgeError(CareerbotError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
+        if len(self.problems) == 1:  # one problem, one line
+            super().__init__(f"A problem in the knowledge base: {self.problems[0]}")
+            return
         lines = "\n".join(f"- {p}" for p in self.problems[:20])
         more = f"\n- ... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
         super().__init__(f"{len(self.problems)} problem(s) in the knowledge base:\n{lines}{more}")

@@ -100,3 +100,9 @@ def test_eval_prints_the_figures():
     assert out.returncode == 0, out.stderr
     for label in ["hit@1", "hit@3", "MRR@10", "off-topic abstention", "in-scope false abstention"]:
         assert label in out.stdout
+
+
+def test_a_missing_knowledge_folder_is_one_line(tmp_path):
+    out = careerbot("ask", "--knowledge", str(tmp_path / "nope"), "do I need a degree?")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "must hold a guides/ folder" in out.stderr
