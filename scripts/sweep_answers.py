@@ -19,14 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.answers import composing, ranking, reading, scope  # noqa: E402
+from bot.answers import composing, ranking, reading, scope, spelling  # noqa: E402
 from bot.answers.evaluation import contains_any, load_items  # noqa: E402
 from bot.answers.service import AnswerService  # noqa: E402
 from bot.knowledge.store import KnowledgeStore  # noqa: E402
 
-SETS = {"real": "real_questions.jsonl", "dev2": "real_dev2.jsonl", "check": "real_check.jsonl",
+SETS = {"real": "real_questions.jsonl", "dev2": "real_dev2.jsonl", "check": "real_check.jsonl", "check2": "real_check2.jsonl",
         "eval": "eval.jsonl", "hold": "holdout.jsonl"}
-MODULES = {"ranking": ranking, "reading": reading, "composing": composing, "scope": scope}
+MODULES = {"ranking": ranking, "reading": reading, "composing": composing, "scope": scope, "spelling": spelling}
 
 
 def ranking_figures(service: AnswerService, items: list[dict]) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from bot.answers.reading import Reading
 from bot.answers.scope import asking_terms
+from bot.answers.spelling import everyday_weight
 from bot.knowledge.store import Knowledge, once_per_snapshot
 from bot.search.analysis import _raw_tokens, analyse, current, expand_query
 from bot.search.index import SearchIndex
@@ -43,8 +44,9 @@ class Ranked:
     lexical: float    # the weighted BM25 score
 
 
-def query_weights(reading: Reading) -> dict[str, float]:
-    """Each query term's weight: the largest it gets from any sentence it appears in."""
+def query_weights(reading: Reading, everyday: bool = True) -> dict[str, float]:
+    """Each query term's weight: the largest it gets from any sentence it appears in. `everyday`: words
+    common in everyday English weigh less (`spelling.everyday_weight`)."""
     weights: dict[str, float] = {}
     asking = asking_terms()
     for text, w in reading.weighted():
@@ -53,6 +55,8 @@ def query_weights(reading: Reading) -> dict[str, float]:
             weight = w if term in base else w * SYNONYM_WEIGHT
             if term in asking:
                 weight *= CONVERSATIONAL_WEIGHT
+            if everyday:
+                weight *= everyday_weight(term)
             if weight > weights.get(term, 0.0):
                 weights[term] = weight
     return weights

@@ -14,7 +14,7 @@ from bot.answers.composing import compose
 from bot.answers.ranking import heading_matcher, query_weights, rank
 from bot.answers.reading import Reading, is_follow_up, read_follow_up, read_message, without
 from bot.answers.scope import Kind, TopicSignals, asking_terms, career_terms, field_terms, kind_of, verdict
-from bot.answers.spelling import english, speller
+from bot.answers.spelling import english, everyday_weight, speller
 from bot.errors import DomainError
 from bot.knowledge.store import Knowledge
 from bot.search.analysis import content_terms, expand_query, terms_of_text
@@ -105,6 +105,7 @@ class AnswerService:
         heading_matcher(kb)
         speller(kb).correct("warm")
         english()
+        everyday_weight("warm")
 
     def ranked(self, question: str, k: int = MAX_TOP, kb: Knowledge | None = None,
                reading: Reading | None = None) -> list[Citation]:
@@ -158,7 +159,7 @@ class AnswerService:
         if decided == "related":
             related = [replace(c, rank=i + 1) for i, c in enumerate(citations[:RELATED_TOP])]
             return Answer(text, False, RELATED_NOTE, related, RELATED_NOTE, kind="related", follows=follows)
-        weights = query_weights(reading)
+        weights = query_weights(reading, everyday=False)
         short = compose([(c.rank, c.text) for c in citations], weights, kb.index.term_idf)
         note = UNSETTLED_PART.format(part=unsettled) if unsettled else None
         return Answer(text, True, short, citations, note=note, follows=follows)

@@ -226,3 +226,52 @@ def test_no_answer_ends_in_a_cut_off_sentence(service):
 def test_without_a_degree_is_read_as_asking_about_other_paths(service):
     answer = service.answer("and without a degree?", previous="do I need a degree to become an ML engineer?")
     assert "a degree is not the only path" in answer.answer
+
+
+def test_everyday_words_weigh_less_than_the_words_that_say_what_is_asked():
+    from bot.answers.ranking import query_weights
+    from bot.answers.spelling import EVERYDAY_FLOOR, everyday_weight
+    from bot.search.analysis import stem
+
+    assert everyday_weight(stem("go")) == pytest.approx(EVERYDAY_FLOOR, abs=0.1)
+    assert everyday_weight(stem("still")) < 0.6 and everyday_weight(stem("done")) < 0.8
+    for word in ("degree", "python", "kaggle", "portfolio", "salary"):
+        assert everyday_weight(stem(word)) == 1.0, word
+    weights = query_weights(read_message("Is a degree still required even after some work experience?"))
+    assert weights[stem("still")] < weights[stem("degree")] / 2
+    assert weights[stem("even")] < weights[stem("required")] / 2
+
+
+def _tiny_knowledge(folder: Path) -> Path:
+    (folder / "guides").mkdir(parents=True)
+    (folder / "guides" / "a.md").write_text(
+        "---\nid: a\ntitle: Guide A\n---\n\n# Guide A\n\n## What employers look for\n\n"
+        "Many employers list a computer science degree as required.\n", encoding="utf-8")
+    (folder / "guides" / "b.md").write_text(
+        "---\nid: b\ntitle: Guide B\n---\n\n# Guide B\n\n## Keep at it\n\n"
+        "Even on bad days you still go on. Even so, you still keep going until it is done.\n", encoding="utf-8")
+    return folder
+
+
+def test_a_passage_full_of_everyday_words_does_not_outrank_the_one_on_the_topic(tmp_path):
+    # On four guides, BM25's own IDF calls "even" and "still" as rare as "degree": only the general
+    # English frequency says they are not what is asked.
+    from bot.knowledge.store import build_knowledge
+
+    kb = build_knowledge(_tiny_knowledge(tmp_path / "knowledge"), strict=False)
+    service = AnswerService(lambda: kb)
+    cited = service.ranked("is a degree still required, even once the work is done?", 2)
+    assert cited[0].section == "What employers look for"
+
+
+@pytest.mark.parametrize("question", [
+    "is it important to do b tech in computer science to become a developer?",
+    "I wanna start my career in machine learning",
+    "i need suggestions on how i can start learning machine learning",
+])
+def test_phrasings_bring_the_guides_words(question):
+    from bot.search.analysis import expand_query, stem
+
+    terms = expand_query(question)
+    wanted = {"b tech": stem("bachelor"), "wanna start": stem("steps"), "how i can start": stem("steps")}
+    assert any(key in question and value in terms for key, value in wanted.items())
