@@ -13,7 +13,7 @@
 2. Near the field, is it something guides can settle (`Kind`)? A question can sound like a career
    question and still ask what no guide written once can answer: a forecast about the market ("will ML
    be oversaturated in 5 years?", "still worth it in 2026?"), a verdict on the asker's own case (their
-   age, grades, visa, "am I ready"), or an opinion on a resource they are looking at ("this course",
+   age, grades, visa, "am I ready", a choice only they can make: "which one should I go with?"), or an opinion on a resource they are looking at ("this course",
    "the resources listed"). Those get the closest passages as related reading, plainly labelled, when
    the best three sections contain enough of what is asked (`MIN_COVERAGE_RELATED`), else nothing.
    These are kinds of question, found by their form, not topics: checked on questions from other
@@ -98,6 +98,15 @@ _THIS_RESOURCE = re.compile(
     r"programme|bootcamp|tutorial|playlist|node|certificate|specialization|class|lecture|module|path)\b|"
     r"\b(?:resources|links|courses|materials) (?:listed|mentioned|above|below)\b", re.I)
 
+# A choice the member has to make for themselves between paths, fields or courses ("how do I choose",
+# "which one should I go with", "torn between"): the guides describe the paths, they can't choose for them.
+_OWN_CHOICE = re.compile(
+    r"\bhow (?:do (?:i|you) |to |should i |can i |would you )?(?:choose|decide) (?:between|which|whether)\b|"
+    r"\bwhat should i (?:choose|pick)\b|"
+    r"\bwhich (?:one |path |field |programs? |options? |courses? )?(?:should i|to|do i) (?:go with|choose|pick|"
+    r"continue|stay with|follow)\b|\bshould i stay (?:on|with|in)\b|\bwhich would (?:\w+ )?look better\b|"
+    r"\b(?:unsure|not sure) (?:as to |about )?which\b|"
+    r"\bwhich (?:one )?(?:is|would be) easier to (?:transition|switch|move|get|break)\b", re.I)
 _PERSONAL = re.compile(
     r"\b(?:in my (?:position|situation|case|shoes)|someone (?:like me|in my)|for me\b|am i ready|i am ready|"
     r"is (?:he|she|they|this person) right|my (?:gpa|grades?|age|chances?)|kill (?:any|my) chances?|"
@@ -157,7 +166,7 @@ def kind_of(question: str, sections: list[set[str]], idf) -> Kind:
         forecast=bool(_FORECAST_TIME.search(question) and _FORECAST_TOPIC.search(question)
                       or _FORECAST_WILL.search(question)),
         resource=bool(_THIS_RESOURCE.search(question)),
-        personal=bool(_PERSONAL.search(question)),
+        personal=bool(_PERSONAL.search(question) or _OWN_CHOICE.search(question)),
         specific=bool(_COMPANY_PROCESS.search(question) or _PROGRAMME_CHOICE.search(question)
                       or _RESEARCH_CAREER.search(question)),
     )

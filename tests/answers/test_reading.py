@@ -112,6 +112,8 @@ def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service
     "What is the interview process like at Meta for MLE?",
     "Which bootcamp is better for ML, Springboard or General Assembly?",
     "Do you need a PhD to get a job in an AI lab doing ML research?",
+    "I like both backend work and ML. How do I choose between the two fields?",  # the member's own choice
+    "Data engineering or MLOps, which one should I go with after my degree?",
 ])
 def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(service, question):
     answer = service.answer(question)
@@ -126,6 +128,7 @@ def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(s
     "How do I prepare for the coding round of ML interviews?",
     "which big tech companies are hiring ML engineers?",
     "I'm a postdoc thinking of leaving academia, is that a common route into ML engineering?",
+    "How do I decide when my model's accuracy is good enough to ship to production?",  # "decide", no choice
 ])
 def test_near_misses_of_those_kinds_are_still_answered(service, question):
     assert service.answer(question).answered
