@@ -13,9 +13,10 @@
 2. Near the field, is it something guides can settle (`Kind`)? A question can sound like a career
    question and still ask what no guide written once can answer: a forecast about the market ("will ML
    be oversaturated in 5 years?", "still worth it in 2026?"), a verdict on the asker's own case (their
-   age, grades, visa, "am I ready", a choice only they can make: "which one should I go with?"), or an opinion on a resource they are looking at ("this course",
-   "the resources listed"). Those get the closest passages as related reading, plainly labelled, when
-   the best three sections contain enough of what is asked (`MIN_COVERAGE_RELATED`), else nothing.
+   age, grades, visa, "am I ready", a choice only they can make: "which one should I go with?"), or an
+   opinion on a resource they are looking at ("this course", "the resources listed"). Those get the
+   closest passages as related reading, plainly labelled, when the best three sections contain enough
+   of what is asked (`MIN_COVERAGE_RELATED`), else nothing.
    These are kinds of question, found by their form, not topics: checked on questions from other
    forums than the ones the patterns were written from (docs/retrieval.md).
 
