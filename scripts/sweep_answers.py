@@ -24,7 +24,7 @@ from bot.answers.evaluation import contains_any, load_items  # noqa: E402
 from bot.answers.service import AnswerService  # noqa: E402
 from bot.knowledge.store import KnowledgeStore  # noqa: E402
 
-SETS = {"real": "real_questions.jsonl", "dev2": "real_dev2.jsonl", "check": "real_check.jsonl", "check2": "real_check2.jsonl",
+SETS = {"real": "real_questions.jsonl", "dev2": "real_dev2.jsonl", "check": "real_check.jsonl",
         "eval": "eval.jsonl", "hold": "holdout.jsonl"}
 MODULES = {"ranking": ranking, "reading": reading, "composing": composing, "scope": scope, "spelling": spelling}
 
