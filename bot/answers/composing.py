@@ -1,15 +1,15 @@
 """The short answer: the quoted units of the cited passages that best answer the question.
 
-A unit is a sentence, a whole list line, or a lead-in with the list it introduces (a line ending in
-":" followed by list lines, or a sentence right before a list). Units are scored by the question's
-terms they contain, each weighted by its IDF and its query weight (question words over context), so
-an informative unit beats a short lead-in that only repeats the topic ("Interviews are notoriously
-tough.") Text is quoted, never rewritten; every quoted unit ends with its citation's `[n]`.
-The best passage may give a second unit; a second or third source is quoted only when its best unit is
-close in strength and adds question terms. A sentence about the document itself ("this guide is
-intended to...", "read on") and the guide's own rhetorical questions ("Will it break?") are scored
-down and never quoted beside an answer. A long list keeps the lines that hold the question's words, so an
-answer one bullet deep is not cut off; a short sentence comes with its neighbour.
+A unit is a sentence, a whole list line, or a lead-in with the list it introduces (a line ending in ":"
+followed by list lines, or a sentence right before a list). Units are scored by the question's terms they
+contain, each weighted by its IDF and its query weight (question words over context), so an informative unit
+beats a short lead-in that only repeats the topic ("Interviews are notoriously tough.") Text is quoted, never
+rewritten; every quoted unit ends with its citation's `[n]`. The best passage may give a second unit; a second
+or third source is quoted only when its best unit is close in strength and does not repeat a quoted one (the
+guides repeat each other). A sentence about the document itself ("this guide is intended to...", "read on")
+and the guide's own rhetorical questions ("Will it break?") are scored down and never quoted beside an answer.
+A long list keeps the lines that hold the question's words, so an answer one bullet deep is not cut off; a
+short sentence comes with its neighbour.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ MAX_ANSWER_CHARS = 600
 MAX_UNIT_CHARS = 450
 CLOSE_IN_STRENGTH = 0.3  # a further source's best unit must score at least this share of the first's
 SHORT_UNIT = 120  # a unit shorter than this is quoted with its neighbour (the sentence after it, or before)
+SAME_SAYING = 0.8  # a further unit sharing this share of its words with a quoted one says nothing new
 SECOND_UNIT = 1  # how many times the best passage is asked for a further unit
 FIRST_UNIT_BONUS = 1.3   # a passage's opening unit often states what its heading asks
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -119,6 +120,11 @@ def best_unit(text: str, weights: dict[str, float], idf: Callable[[str], float],
     return best_at, best, best_score
 
 
+def _same_saying(words: set[str], other: set[str]) -> bool:
+    """Two units that share most of their words (the guides repeat each other) say the same thing."""
+    return bool(words) and len(words & other) >= SAME_SAYING * min(len(words), len(other) or 1)
+
+
 def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Callable[[str], float],
             max_chars: int = MAX_ANSWER_CHARS) -> str:
     """`texts`: (citation number, passage text), best first. Returns the quoted answer with markers;
@@ -128,6 +134,7 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
     first_score = 0.0
     used = 0
     slots = list(texts[:1]) * SECOND_UNIT + list(texts[:3])  # the best passage may give two units
+    said: list[set[str]] = []  # the words of each quoted unit
     quoted_at: dict[int, int] = {}
     for n, text in slots:
         at, unit, score = best_unit(text, weights, idf, covered, exclude=quoted_at.get(n, -1))
@@ -137,8 +144,8 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
         if picked and (unit.rstrip().endswith("?") or _FILLER.search(unit)):
             continue  # a guide's own question or a sentence about the guide is never quoted beside an answer
         if picked:
-            adds = terms_of_text(unit) & set(weights) - covered
-            if score < CLOSE_IN_STRENGTH * first_score or not adds:
+            words = set(terms_of_text(unit))
+            if score < CLOSE_IN_STRENGTH * first_score or any(_same_saying(words, other) for other in said):
                 continue
         quoted = _fit(unit.lstrip("-*• ").strip(), min(MAX_UNIT_CHARS, max_chars - used - 6),
                       partial(_line_score, weights=weights, idf=idf, covered=covered))
@@ -159,6 +166,7 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
         picked.insert(same[0], entry) if same else picked.append(entry)
         used += len(quoted) + 6
         covered |= terms_of_text(unit) & set(weights)
+        said.append(set(terms_of_text(unit)))
         if not first_score:
             first_score = max(score, 1e-9)
     parts = [p for _, _, p in picked]

@@ -278,3 +278,16 @@ def test_phrasings_bring_the_guides_words(question):
     terms = expand_query(question)
     wanted = {"b tech": stem("bachelor"), "wanna start": stem("steps"), "how i can start": stem("steps")}
     assert any(key in question and value in terms for key, value in wanted.items())
+
+
+def test_a_further_source_is_quoted_when_it_says_something_new_not_when_it_repeats_the_first():
+    from bot.search.analysis import terms_of_text
+
+    texts = [(1, "Python is the main language for machine learning work."),
+             (2, "Python is the main language for machine learning."),  # the guides repeat each other
+             (3, "Python skills also matter in machine learning interviews.")]
+    weights = {t: 1.0 for t in terms_of_text("which language matters for machine learning, python?")}
+    answer = compose(texts, weights, lambda term: 1.0)
+    assert answer.startswith("Python is the main language for machine learning work. [1]")
+    assert "[2]" not in answer
+    assert "Python skills also matter in machine learning interviews. [3]" in answer
