@@ -42,13 +42,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
     _, answers = build_answering(_settings(args))
 
     def one(question: str) -> tuple[dict | str, bool]:
+        asked = question.strip()  # JSON echoes the question as given, only trimmed at the ends
         try:
             answer = answers.answer(question, top=args.top)
         except CareerbotError as exc:  # same shape as an answer: answered false, the message as the answer
-            payload = {"question": " ".join(question.split()), "answered": False, "answer": str(exc), "citations": [],
-                       "kind": "rejected"}
+            payload = {"question": asked, "answered": False, "answer": str(exc), "citations": [], "kind": "rejected"}
             return (payload if args.json else str(exc)), False
-        return (answer.to_json() if args.json else format_answer(answer)), True
+        if not args.json:
+            return format_answer(answer), True
+        return {**answer.to_json(), "question": asked}, True
 
     if args.question is None:
         if not args.json:

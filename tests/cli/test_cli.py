@@ -106,3 +106,13 @@ def test_a_missing_knowledge_folder_is_one_line(tmp_path):
     out = careerbot("ask", "--knowledge", str(tmp_path / "nope"), "do I need a degree?")
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "must hold a guides/ folder" in out.stderr
+
+
+def test_ask_json_echoes_the_question_as_given_only_trimmed():
+    """The README's contract: "question" is the member's question; inner spacing is theirs, kept as typed."""
+    asked = "do I  need a   degree\tto become an ML engineer?"
+    out = careerbot("ask", "--json", f"  {asked} \n")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["question"] == asked
+    batch = careerbot("ask", "--json", stdin=f"  {asked}  \nwhat   is\u00a0  MLOps?\n!!!  ?\n")
+    assert [json.loads(line)["question"] for line in batch.stdout.splitlines()] == [asked, "what   is\u00a0  MLOps?", "!!!  ?"]
