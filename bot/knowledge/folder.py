@@ -8,9 +8,13 @@ problems (start-up, `careerbot kb check`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import KnowledgeError, Problem
 from bot.knowledge.guides import GUIDE_SUFFIXES, MAX_GUIDE_BYTES, Guide, GuideSet, line_of, parse_guide, read_text
+
+if TYPE_CHECKING:
+    from bot.knowledge.parsed import GuideCache
 
 
 def too_big(size: int, max_bytes: int) -> str:
@@ -85,10 +89,11 @@ def read_guide_file(path: Path, max_bytes: int = MAX_GUIDE_BYTES) -> str:
     return read_text(path, raw=data)
 
 
-def check_guides(directory: Path, *, root: Path | None = None,
-                 max_bytes: int = MAX_GUIDE_BYTES) -> tuple[list[Guide], list[Problem]]:
+def check_guides(directory: Path, *, root: Path | None = None, max_bytes: int = MAX_GUIDE_BYTES,
+                 cache: GuideCache | None = None) -> tuple[list[Guide], list[Problem]]:
     """Read every guide in `directory`; return the good guides and every problem found (sorted by file).
-    Links must resolve inside `root` (the knowledge folder; by default `directory` itself)."""
+    Links must resolve inside `root` (the knowledge folder; by default `directory` itself). `cache`: the
+    guides parsed before (`bot.knowledge.parsed`), for files whose name and text are unchanged."""
     directory = Path(directory)
     if not directory.is_dir():
         return [], [Problem(str(directory), 0, f"there is no folder {directory.resolve()}: the knowledge folder "
@@ -99,7 +104,7 @@ def check_guides(directory: Path, *, root: Path | None = None,
     for path in files:
         try:
             text = read_guide_file(path, max_bytes)
-            guide = parse_guide(path, text)
+            guide = parse_guide(path, text) if cache is None else cache.parse(path, text)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
             continue
@@ -119,9 +124,9 @@ def check_guides(directory: Path, *, root: Path | None = None,
 
 
 def load_guides(directory: Path, strict: bool = True, *, root: Path | None = None,
-                max_bytes: int = MAX_GUIDE_BYTES) -> GuideSet:
+                max_bytes: int = MAX_GUIDE_BYTES, cache: GuideCache | None = None) -> GuideSet:
     """Load every guide; with `strict`, any problem raises KnowledgeError and nothing is returned."""
-    guides, problems = check_guides(directory, root=root, max_bytes=max_bytes)
+    guides, problems = check_guides(directory, root=root, max_bytes=max_bytes, cache=cache)
     if problems and (strict or not guides):
         raise KnowledgeError(problems)
     return GuideSet.of(guides)

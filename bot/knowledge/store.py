@@ -17,6 +17,7 @@ from typing import Callable, Optional, TypeVar
 from bot.errors import KnowledgeError, Problem
 from bot.knowledge.folder import check_guides, load_guides, too_big
 from bot.knowledge.guides import MAX_GUIDE_BYTES, Guide, GuideSet, Passage, Section, parse_guide, read_text
+from bot.knowledge.parsed import GuideCache
 from bot.knowledge.roadmap import Roadmap
 from bot.search.analysis import Analyser, analyser_for, current
 from bot.search.analysis import install as serve_vocabulary
@@ -117,21 +118,25 @@ def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader:
     knowledge_dir = Path(knowledge_dir)
     guides_dir = knowledge_dir / "guides"
     warnings: tuple[str, ...] = ()
-    if changes:
-        good, problems = with_changes(*check_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes),
-                                      changes, guides_dir, max_guide_bytes)
-        if problems and (strict or not good):
-            raise KnowledgeError(problems)
-        guides = GuideSet.of(good)
-        warnings = tuple(str(p) for p in problems)
-    elif not strict:
-        good, problems = check_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes)
-        if problems and not good:
-            raise KnowledgeError(problems)
-        guides = GuideSet.of(good)
-        warnings = tuple(str(p) for p in problems)
-    else:
-        guides = load_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes)
+    cache = GuideCache(knowledge_dir)  # guides parsed before, by file name and text (saved in knowledge_dir/.index)
+    try:
+        if changes:
+            good, problems = with_changes(*check_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes,
+                                                        cache=cache), changes, guides_dir, max_guide_bytes)
+            if problems and (strict or not good):
+                raise KnowledgeError(problems)
+            guides = GuideSet.of(good)
+            warnings = tuple(str(p) for p in problems)
+        elif not strict:
+            good, problems = check_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes, cache=cache)
+            if problems and not good:
+                raise KnowledgeError(problems)
+            guides = GuideSet.of(good)
+            warnings = tuple(str(p) for p in problems)
+        else:
+            guides = load_guides(guides_dir, root=knowledge_dir, max_bytes=max_guide_bytes, cache=cache)
+    finally:
+        cache.save()
     vocabulary, vocabulary_warnings = vocabulary_of(knowledge_dir, strict=strict)
     warnings += vocabulary_warnings
     analyser = analyser_for(vocabulary)

@@ -1,0 +1,180 @@
+"""Parsed guides saved next to the knowledge they came from, so a restart does not parse them again.
+
+Parsing is the slow part of a start on many guides (markdown-it and the passage splitter: about 6 s for
+400 files of 100,000 passages, against well under a second to read this back). `<knowledge>/.index/guides.json`
+holds, for each guide file parsed, what `parse_guide` made of it (its sections and passages), keyed by a
+SHA-256 of the file's name and its text. A file whose name or text changed has another key and is parsed
+again; an entry no file uses any more is dropped on the next save.
+
+Never trusted blindly. The cache is plain JSON (no pickle: reading it runs no code whatever it holds),
+in two lines: a header with the format, a SHA-256 of the parser (the source of `guides.py`,
+`passages.py` and this module, and the versions of markdown-it-py and PyYAML) and a SHA-256 of the second
+line, which holds the entries. A header for another parser, a checksum that does not match (a flipped
+byte, a cut-off file) or anything unreadable means the whole cache is ignored and every guide parsed;
+an entry of the wrong shape means its guide is parsed. A guide is only cached when reading its entry
+back gives an equal `Guide`, so the cache can't hold what the parser would not make. A folder that can't
+be written (read-only, full) just means nothing is saved: the guides are parsed as before.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bot.knowledge import guides as guides_module
+from bot.knowledge import passages as passages_module
+from bot.knowledge.guides import Guide, Passage, Section, parse_guide
+
+CACHE_DIR = ".index"  # beside the saved search index (bot/search/saved_index.py), which keeps files here
+CACHE_FILE = "guides.json"
+CACHE_FORMAT = 1
+
+
+@lru_cache(maxsize=1)
+def parser_identity() -> str:
+    """What, besides a file's name and text, decides how it is parsed."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}".encode())
+    for module in (guides_module, passages_module):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    for package in ("markdown-it-py", "PyYAML"):
+        try:
+            digest.update(f"|{package} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"|{package} ?".encode())
+    return digest.hexdigest()
+
+
+def file_key(path: Path, text: str) -> str:
+    """The key of one guide file: its name (the format and the id's fallback) and its text."""
+    digest = hashlib.sha256(path.name.encode("utf-8", "surrogatepass") + b"\x00")
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------ a guide as JSON, and back
+
+def _encode(guide: Guide) -> dict[str, Any]:
+    return {
+        "id": guide.id, "title": guide.title, "author": guide.author, "publisher": guide.publisher,
+        "url": guide.url, "date": guide.date,
+        "sections": [[s.id, s.heading, s.parent_heading, s.line, [p.text for p in s.passages],
+                      [p.indexed for p in s.passages] if any(p.indexed is not None for p in s.passages) else None]
+                     for s in guide.sections],
+    }
+
+
+_STR = {str}
+_OPT_STR = {str, type(None)}
+
+
+def _str(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError("not a string")
+    return value
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else _str(value)
+
+
+def _decode(entry: Any, path: Path) -> Guide:
+    """The guide an entry describes; TypeError, KeyError, ValueError or IndexError when it is not one."""
+    guide_id, title, url = _str(entry["id"]), _str(entry["title"]), _opt_str(entry["url"])
+    sections = []
+    for sid, heading, parent, line, texts, indexed in entry["sections"]:
+        if type(sid) is not str or type(line) is not int or not set(map(type, texts)) <= _STR:
+            raise TypeError("a section of the wrong shape")
+        if indexed is None and len(texts) == 1:  # the common case, without a loop
+            passages: tuple[Passage, ...] = (Passage(f"{sid}:0", guide_id, sid, texts[0]),)
+        elif indexed is None:
+            passages = tuple([Passage(f"{sid}:{k}", guide_id, sid, text) for k, text in enumerate(texts)])
+        else:
+            if len(indexed) != len(texts) or not set(map(type, indexed)) <= _OPT_STR:
+                raise ValueError("indexed texts of the wrong shape")
+            passages = tuple([Passage(f"{sid}:{k}", guide_id, sid, text, other)
+                              for k, (text, other) in enumerate(zip(texts, indexed))])
+        sections.append(Section(sid, guide_id, title, _str(heading), _opt_str(parent), url, line, passages))
+    return Guide(id=guide_id, title=title, path=str(path), author=_opt_str(entry["author"]),
+                 publisher=_opt_str(entry["publisher"]), url=url, date=_opt_str(entry["date"]),
+                 sections=tuple(sections))
+
+
+# ------------------------------------------------------------------ the cache file
+
+class GuideCache:
+    """The parsed guides of one knowledge folder: `parse` each file through it, then `save`."""
+
+    def __init__(self, knowledge_dir: Path):
+        self.path = Path(knowledge_dir) / CACHE_DIR / CACHE_FILE
+        self._entries: dict[str, Any] = self._read()
+        self._used: dict[str, Any] = {}
+        self._changed = False
+        self.hits = 0  # guides read back from the cache in this pass (for tests and measurements)
+
+    def _read(self) -> dict[str, Any]:
+        """The saved entries, or none when the file is missing, for another parser, or damaged."""
+        try:
+            data = self.path.read_bytes()
+            head, _, body = data.partition(b"\n")
+            header = json.loads(head)
+            if (not isinstance(header, dict) or header.get("format") != CACHE_FORMAT
+                    or header.get("parser") != parser_identity()
+                    or header.get("sha256") != hashlib.sha256(body).hexdigest()):
+                return {}
+            entries = json.loads(body)
+        except (OSError, ValueError):
+            return {}
+        return entries if isinstance(entries, dict) else {}
+
+    def parse(self, path: Path, text: str) -> Guide:
+        """`parse_guide(path, text)`, read back from the cache when this file was parsed before."""
+        key = file_key(path, text)
+        entry = self._entries.get(key)
+        if entry is not None:
+            try:
+                guide = _decode(entry, path)
+            except (TypeError, KeyError, ValueError, IndexError):
+                pass  # not what this module writes: parse the file
+            else:
+                self.hits += 1
+                self._used[key] = entry
+                return guide
+        guide = parse_guide(path, text)  # a KnowledgeError (a broken file) is never cached
+        self._changed = True
+        encoded = _encode(guide)
+        try:
+            same = _decode(json.loads(json.dumps(encoded)), path) == guide
+        except (TypeError, KeyError, ValueError, IndexError):
+            same = False
+        if same:
+            self._used[key] = encoded
+        return guide
+
+    def save(self) -> None:
+        """Write the entries used in this pass (files gone since are dropped), when anything changed; best
+        effort: an unwritable folder leaves the cache as it was."""
+        if not self._changed and self._used.keys() == self._entries.keys():
+            return
+        body = json.dumps(self._used, separators=(",", ":")).encode("ascii")  # non-ASCII as JSON escapes
+        header = json.dumps({"format": CACHE_FORMAT, "parser": parser_identity(),
+                             "sha256": hashlib.sha256(body).hexdigest()}).encode()
+        tmp = self.path.with_name(f"{CACHE_FILE}.{os.getpid()}-{threading.get_ident()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                fh.write(header + b"\n" + body)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # read-only or full: serve without saving
+        finally:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+        self._entries, self._changed = dict(self._used), False

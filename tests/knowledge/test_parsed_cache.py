@@ -1,0 +1,177 @@
+"""The parsed guides saved beside the knowledge: unchanged files are read back, anything changed or damaged
+is parsed again, never trusted, and a folder that can't be written still serves."""
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import parsed
+from bot.knowledge.folder import load_guides
+from bot.knowledge.store import build_knowledge
+
+REPO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture
+def knowledge(tmp_path):
+    target = tmp_path / "knowledge"
+    shutil.copytree(REPO_KNOWLEDGE / "guides", target / "guides")
+    return target
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """The names of the guide files really parsed (a guide read back from the cache is not one)."""
+    names: list[str] = []
+    original = parsed.parse_guide
+
+    def counting(path, text):
+        names.append(Path(path).name)
+        return original(path, text)
+
+    monkeypatch.setattr(parsed, "parse_guide", counting)
+    return names
+
+
+def guide_files(knowledge: Path) -> list[Path]:
+    return sorted((knowledge / "guides").glob("*.md"))
+
+
+def cache_file(knowledge: Path) -> Path:
+    return knowledge / ".index" / "guides.json"
+
+
+def fresh(knowledge: Path):
+    """The guides as parsed from their files, without any cache."""
+    return load_guides(knowledge / "guides", root=knowledge)
+
+
+def test_unchanged_guides_are_read_back_not_parsed(knowledge, parses):
+    first = build_knowledge(knowledge, strict=True)
+    assert sorted(parses) == [p.name for p in guide_files(knowledge)]
+    second = build_knowledge(knowledge, strict=True)
+    assert len(parses) == len(guide_files(knowledge))  # nothing parsed the second time
+    assert second.guides == first.guides == fresh(knowledge)
+    assert second.passages == first.passages and second.guides.sections == first.guides.sections
+
+
+def test_a_changed_guide_alone_is_parsed_again(knowledge, parses):
+    build_knowledge(knowledge, strict=True)
+    guide = guide_files(knowledge)[0]
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n## A new section\n\nZebras study linear algebra.\n",
+                     encoding="utf-8")
+    parses.clear()
+    kb = build_knowledge(knowledge, strict=True)
+    assert parses == [guide.name]
+    assert kb.guides == fresh(knowledge)
+    assert any("Zebras study" in p.text for p in kb.passages)
+    parses.clear()
+    build_knowledge(knowledge, strict=True)
+    assert parses == []  # saved again with the change
+
+
+def test_a_renamed_guide_is_parsed_again(knowledge, parses):
+    build_knowledge(knowledge, strict=True)
+    guide = guide_files(knowledge)[0]
+    guide.rename(guide.with_name("renamed-" + guide.name))
+    parses.clear()
+    kb = build_knowledge(knowledge, strict=True)
+    assert parses == ["renamed-" + guide.name]
+    assert kb.guides == fresh(knowledge)
+
+
+def test_a_removed_guide_leaves_the_cache(knowledge, parses):
+    build_knowledge(knowledge, strict=True)
+    removed = guide_files(knowledge)[0]
+    text = removed.read_text(encoding="utf-8")
+    removed.unlink()
+    build_knowledge(knowledge, strict=True)
+    entries = json.loads(cache_file(knowledge).read_bytes().partition(b"\n")[2])
+    assert len(entries) == len(guide_files(knowledge))
+    removed.write_text(text, encoding="utf-8")
+    parses.clear()
+    build_knowledge(knowledge, strict=True)
+    assert parses == [removed.name]
+
+
+@pytest.mark.parametrize("damage", ["flip a byte", "truncate", "not json", "empty", "another parser"])
+def test_a_damaged_cache_is_ignored_and_written_again(knowledge, parses, damage, monkeypatch):
+    expected = build_knowledge(knowledge, strict=True).guides
+    target = cache_file(knowledge)
+    data = bytearray(target.read_bytes())
+    if damage == "flip a byte":
+        data[-40] ^= 0x01  # inside a passage's text: still JSON, but not what was written
+        target.write_bytes(bytes(data))
+    elif damage == "truncate":
+        target.write_bytes(bytes(data[: len(data) // 2]))
+    elif damage == "not json":
+        target.write_bytes(b"{not json\n[]")
+    elif damage == "empty":
+        target.write_bytes(b"")
+    else:
+        monkeypatch.setattr(parsed, "parser_identity", lambda: "a different parser")
+    parses.clear()
+    kb = build_knowledge(knowledge, strict=True)
+    assert sorted(parses) == [p.name for p in guide_files(knowledge)]  # every guide parsed again
+    assert kb.guides == expected == fresh(knowledge)
+    parses.clear()
+    build_knowledge(knowledge, strict=True)
+    assert parses == []  # repaired on disk
+
+
+def test_an_entry_of_the_wrong_shape_is_parsed_again(knowledge, parses):
+    """Even an entry under a valid checksum (written by something else) is checked before it is used."""
+    expected = build_knowledge(knowledge, strict=True).guides
+    target = cache_file(knowledge)
+    head, _, body = target.read_bytes().partition(b"\n")
+    entries = json.loads(body)
+    broken, bad_text, bad_line = list(entries)[:3]
+    entries[broken]["sections"][0] = ["x#y", "heading"]  # too few fields
+    entries[bad_text]["sections"][0][4] = [12]  # a passage that is not text
+    entries[bad_line]["sections"][0][3] = "12"  # a line that is not a number
+    body = json.dumps(entries).encode()
+    header = json.loads(head)
+    header["sha256"] = hashlib.sha256(body).hexdigest()
+    target.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    parses.clear()
+    kb = build_knowledge(knowledge, strict=True)
+    assert len(parses) == 3
+    assert kb.guides == expected
+
+
+@pytest.mark.parametrize("how", ["a file where the folder goes", "writes refused"])
+def test_a_folder_that_cannot_be_written_still_serves(knowledge, parses, how, monkeypatch):
+    if how == "a file where the folder goes":
+        (knowledge / ".index").write_text("not a folder", encoding="utf-8")
+    else:
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Read-only file system")
+
+        monkeypatch.setattr(parsed.os, "replace", refuse)
+    first = build_knowledge(knowledge, strict=True)
+    second = build_knowledge(knowledge, strict=True)
+    assert len(parses) == 2 * len(guide_files(knowledge))  # parsed each time, nothing saved
+    assert first.guides == second.guides == fresh(knowledge)
+    assert not cache_file(knowledge).exists()
+    if how == "writes refused":
+        assert [p.name for p in (knowledge / ".index").iterdir() if not p.is_dir()] == []  # no temporary left
+
+
+def test_a_broken_guide_is_reported_every_time_and_never_cached(knowledge, parses):
+    (knowledge / "guides" / "broken.md").write_text("---\ntitle: [unclosed\n---\n\ntext\n", encoding="utf-8")
+    first = build_knowledge(knowledge, strict=False)
+    second = build_knowledge(knowledge, strict=False)
+    assert any("broken.md" in w for w in first.warnings) and first.warnings == second.warnings
+    assert parses.count("broken.md") == 2
+
+
+def test_the_cache_is_plain_json_keyed_by_name_and_text(knowledge):
+    build_knowledge(knowledge, strict=True)
+    head, _, body = cache_file(knowledge).read_bytes().partition(b"\n")
+    header = json.loads(head)
+    assert header["format"] == parsed.CACHE_FORMAT and header["parser"] == parsed.parser_identity()
+    assert header["sha256"] == hashlib.sha256(body).hexdigest()
+    guide = guide_files(knowledge)[0]
+    assert parsed.file_key(guide, guide.read_text(encoding="utf-8")) in json.loads(body)
