@@ -167,14 +167,16 @@ class AnswerService:
     def kind(self, reading: Reading, focus: str, citations: list[Citation], kb: Knowledge) -> tuple[Kind, str | None]:
         """The kind of question (scope.Kind) and, when a message asks several things and only some are
         kinds guides can't settle (a forecast, a verdict on the asker's case, ...), the first such part:
-        the rest is judged on its own and the answer says which part it leaves out."""
+        the rest is judged on its own and the answer says which part it leaves out. When the first question,
+        the main one, is such a kind, the rest usually leans on it ("...and do I really need to choose?"):
+        the whole message is judged as one."""
         sections = [self._section_terms(kb, c) for c in citations[:3]]
         idf = kb.index.term_idf
         parts = [s.text for s in reading.sentences if s.kind == "question" and len(content_terms(s.text)) >= 2]
         kinds = [(part, kind_of(part, sections, idf)) for part in parts] if len(parts) >= 2 else []
         unsettled = [part for part, k in kinds if k.unsettled]
         settled = [part for part, k in kinds if not k.unsettled and not is_follow_up(part)]  # stands on its own
-        if unsettled and settled:
+        if unsettled and settled and not kinds[0][1].unsettled:  # the first question is the main one
             return kind_of(" ".join(settled), sections, idf), unsettled[0]
         return kind_of(focus, sections, idf), None
 

@@ -291,3 +291,13 @@ def test_a_further_source_is_quoted_when_it_says_something_new_not_when_it_repea
     assert answer.startswith("Python is the main language for machine learning work. [1]")
     assert "[2]" not in answer
     assert "Python skills also matter in machine learning interviews. [3]" in answer
+
+
+def test_when_the_main_question_is_one_guides_cant_settle_the_rest_does_not_turn_it_into_an_answer(service):
+    message = ("How do I choose between data engineering and ML engineering? "
+               "What programming languages do ML engineers use?")
+    answer = service.answer(message)
+    assert not answer.answered and answer.kind in ("related", "not_covered")
+    # the other way round, the main question is answered and the answer names the part it leaves out
+    answer = service.answer("Do I need a degree for ML engineering? And how do I choose between it and data engineering?")
+    assert answer.answered and answer.note and "choose between" in answer.note
