@@ -91,7 +91,8 @@ _FORECAST_TIME = re.compile(
     r"in the (?:near |long )?future|next decade|likely to|nowadays|anymore|these days|still)\b", re.I)
 _FORECAST_TOPIC = re.compile(
     r"\b(?:worth|saturat\w*|oversaturat\w*|crowd\w*|overcrowd\w*|good (?:career )?(?:choice|option|idea)|"
-    r"demand|grow\w*|compress\w*|replace\w*|taking over|take over|die|dying|dead|bubble|hype|market)\b", re.I)
+    r"demand|grow\w*|compress\w*|replace\w*|taking over|take over|die|dying|dead|bubble|hype|market|popular|relevant|"
+    r"obsolete|impact)\b", re.I)
 _FORECAST_WILL = re.compile(  # "will ML be oversaturated?": a prediction whatever the time words
     r"\b(?:will|gonna|going to)\b.*\b(?:saturat|oversaturat|crowd|overcrowd|compress|replac|bubble|die|dying|dead)", re.I)
 _THIS_RESOURCE = re.compile(

@@ -114,6 +114,7 @@ def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service
     "Do you need a PhD to get a job in an AI lab doing ML research?",
     "I like both backend work and ML. How do I choose between the two fields?",  # the member's own choice
     "Data engineering or MLOps, which one should I go with after my degree?",
+    "Which will be more popular in the future for ML engineers, computer vision or NLP?",  # a forecast
 ])
 def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(service, question):
     answer = service.answer(question)
