@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.answers.service import AnswerService
+from bot.errors import StorageUnavailable
 from bot.knowledge.store import KnowledgeStore
 
 from .settings import Settings
@@ -63,6 +64,7 @@ class Services:
     knowledge: KnowledgeStore
     answers: AnswerService
     members: Members | None = None
+    database_down_at_start: bool = False  # started in guides-only mode (`build_services(..., tolerate_outage=True)`)
 
     @property
     def stored(self) -> Members:
@@ -115,11 +117,26 @@ def open_database(settings: Settings):
     return Database(settings.database_url)
 
 
-async def attach_storage(services: Services, *, migrate: bool = True) -> None:
+def check_database_setting(settings: Settings) -> None:
+    """Fail before anything starts when DATABASE_URL can't work as set (a SQLite file whose folder can't be
+    created, or that can't be opened for writing): `DatabaseSetupError`, one line saying what to do. A
+    database server that can't be reached is not checked here: the bot starts in guides-only mode."""
+    from .storage.database import check_sqlite_location
+
+    check_sqlite_location(settings.database_url)
+
+
+GUIDES_ONLY = ("{reason} Starting in guides-only mode: questions are answered from the guides and saving is "
+               "unavailable until the database is back, without a restart.")
+
+
+async def attach_storage(services: Services, *, migrate: bool = True, tolerate_outage: bool = False) -> None:
     """Open the database (migrated to head unless `migrate=False`) and attach the member services.
 
     They read the roadmap and guides from `services.knowledge.current` on every call, so a knowledge
-    reload swaps them under the services.
+    reload swaps them under the services. With `tolerate_outage`, a database that can't be reached is
+    not fatal: one warning is logged, the services are attached all the same (they say saving is
+    unavailable) and the migrations run on the first use that reaches it (`Database.defer_upgrade`).
     """
     from bot.members.community import CommunityService
     from bot.members.goals import GoalService
@@ -133,6 +150,13 @@ async def attach_storage(services: Services, *, migrate: bool = True) -> None:
     try:
         if migrate:
             await db.upgrade()
+    except StorageUnavailable as error:
+        if not tolerate_outage:
+            await db.dispose()
+            raise
+        log.warning(GUIDES_ONLY.format(reason=str(error)))
+        db.defer_upgrade()
+        services.database_down_at_start = True
     except BaseException:
         await db.dispose()
         raise
@@ -147,21 +171,36 @@ async def attach_storage(services: Services, *, migrate: bool = True) -> None:
     )
 
 
-async def build_services(settings: Settings, *, migrate: bool = True) -> Services:
+async def build_services(settings: Settings, *, migrate: bool = True, tolerate_outage: bool = False) -> Services:
     """Everything: knowledge, answers, the database (migrated to head) and the member services.
 
     On PostgreSQL, which several bot processes may share, moderators' guide changes are kept in the
-    database: it is opened first and the knowledge built once, with them (see docs/deployment.md)."""
+    database: it is opened first and the knowledge built once, with them (see docs/deployment.md).
+    `tolerate_outage` (the bot): a database that can't be reached gives guides-only mode instead of an
+    error (see `attach_storage`); on PostgreSQL the knowledge is then the folder's until the database is
+    back and `KnowledgeSync` catches up."""
     if _is_sqlite(settings):
         store, answers = build_answering(settings)
         services = Services(settings=settings, knowledge=store, answers=answers)
-        await attach_storage(services, migrate=migrate)
+        await attach_storage(services, migrate=migrate, tolerate_outage=tolerate_outage)
         return services
     services = Services(settings=settings, knowledge=None, answers=None)  # type: ignore[arg-type]
-    await attach_storage(services, migrate=migrate)  # its services read `services.knowledge` only when used
+    # its services read `services.knowledge` only when used
+    await attach_storage(services, migrate=migrate, tolerate_outage=tolerate_outage)
     try:
+        if services.database_down_at_start:
+            raise StorageUnavailable()  # logged once already
         state = await services.guide_changes.state()
         store = knowledge_store(settings, state.changes)
+    except StorageUnavailable:
+        if not tolerate_outage:
+            await services.close()
+            raise
+        if not services.database_down_at_start:  # it went away between the migrations and this read
+            log.warning(GUIDES_ONLY.format(reason="The database went away during start-up."))
+            services.database_down_at_start = True
+        services.knowledge, services.answers = build_answering(settings)
+        return services
     except BaseException:
         await services.close()
         raise

@@ -75,9 +75,15 @@ class KnowledgeSync:
 
     # ------------------------------------------------------------------ running
 
-    async def start(self) -> None:
-        """Label the served knowledge with the database's version; on PostgreSQL also listen and check."""
+    async def start(self, *, database_down: bool = False) -> None:
+        """Label the served knowledge with the database's version; on PostgreSQL also listen and check.
+        `database_down`: the bot started without its database (already logged once): read nothing now;
+        on PostgreSQL the periodic check listens and catches up once it is back."""
         if self.changes is None:
+            return
+        if database_down:
+            if self.shared:
+                self._checker = asyncio.create_task(self._check_every(), name="careerbot-knowledge-check")
             return
         if not self.shared:
             try:

@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.admin.knowledge_sync import KnowledgeSync
 from bot.container import Services, build_services
+from bot.errors import StorageUnavailable
 from bot.settings import Settings
 
 from .checks import AskLimiter
@@ -68,12 +69,15 @@ class CareerBot(commands.Bot):
         return self._services
 
     async def setup_hook(self) -> None:
-        if self._services is None:
-            self._services = await build_services(self.settings)
+        if self._services is None:  # a database that can't be reached gives guides-only mode (one warning)
+            self._services = await build_services(self.settings, tolerate_outage=True)
         services = self._services
         self.knowledge_sync = KnowledgeSync(services.knowledge, services.guide_changes, self.kb_lock,
                                             check_seconds=self.settings.knowledge_check_seconds)
-        await self.knowledge_sync.start()  # on PostgreSQL: listen for other processes' changes
+        # on PostgreSQL: listen for other processes' changes
+        await self.knowledge_sync.start(database_down=services.database_down_at_start)
+        if not services.database_down_at_start:
+            await self.load_ask_channels()
         # the first answer would build the heading matcher and the speller: do it now, off the event loop
         self.warming = asyncio.create_task(asyncio.to_thread(services.answers.warm), name="careerbot-warm-answers")
         from .views import DYNAMIC_ITEMS
@@ -88,6 +92,14 @@ class CareerBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to the development guild %s", len(synced), guild_id)
+
+    async def load_ask_channels(self) -> None:
+        """Every server's help channels, read once at start: a database outage that starts later leaves
+        them answering from the guides (servers set up meanwhile are read, and cached, on first use)."""
+        try:
+            self.ask_channel_cache.update(await self.services.community.all_ask_channels())
+        except StorageUnavailable:  # gone since the migrations ran: read per server once it is back
+            pass
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: questions in messages are handled by the ask cog's listener."""

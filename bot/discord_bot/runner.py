@@ -3,7 +3,9 @@
 A missing or rejected token, a refused intent or an unreachable Discord each give one line saying what
 to do and their own exit code (below, and in the README). The token is never printed, and bot.logs masks
 it in every log record. discord.py's "voice will NOT be supported" warnings are silenced: the bot uses no
-voice. SIGINT and SIGTERM close the bot, which closes the database.
+voice. SIGINT and SIGTERM close the bot, which closes the database. A database that can't be reached is
+not fatal: the bot starts in guides-only mode (bot.container); a SQLite folder that can't be created is a
+bad setting, refused in one line before logging in.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import sys
 import aiohttp
 import discord
 
+from bot.container import check_database_setting
+from bot.errors import CareerbotError
 from bot.logs import RedactToken, install_redaction
 from bot.settings import Settings
 
@@ -59,6 +63,10 @@ def run(settings: Settings) -> int:
     """Run the bot until SIGINT/SIGTERM or a fatal error; returns the process exit code."""
     if not settings.discord_token:
         return fail(NO_TOKEN, EXIT_NO_TOKEN)
+    try:
+        check_database_setting(settings)  # a SQLite folder that can't be created: say so before logging in
+    except CareerbotError as error:
+        return fail(str(error), EXIT_ERROR)
     setup_logging(settings)
     without_voice()
     try:
@@ -106,6 +114,10 @@ def sync(settings: Settings, guild_id: int | None = None) -> int:
     counts and close. Syncing is explicit: the bot never syncs globally on start."""
     if not settings.discord_token:
         return fail(NO_TOKEN, EXIT_NO_TOKEN)
+    try:
+        check_database_setting(settings)
+    except CareerbotError as error:
+        return fail(str(error), EXIT_ERROR)
     setup_logging(settings)
     without_voice()
     return asyncio.run(_sync(settings.model_copy(update={"dev_guild_id": None}), guild_id))

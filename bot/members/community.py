@@ -217,6 +217,16 @@ class CommunityService:
         async with self.db.read() as session:
             return await self._config(session, guild_id)
 
+    async def all_ask_channels(self) -> dict[int, frozenset[int]]:
+        """Every server's ask channels, in one statement (a bot loads them all at start, so an outage
+        that starts later leaves its help channels answering); servers without any are left out."""
+        async with self.db.read() as session:
+            rows = await session.execute(select(GuildAskChannel.guild_id, GuildAskChannel.channel_id))
+            found: dict[int, set[int]] = {}
+            for guild_id, channel_id in rows:
+                found.setdefault(guild_id, set()).add(channel_id)
+        return {guild_id: frozenset(channels) for guild_id, channels in found.items()}
+
     @staticmethod
     async def _config(session, guild_id: int) -> GuildConfig:
         settings = await session.get(GuildSettings, guild_id)

@@ -9,6 +9,8 @@ PostgreSQL is not serialised: services use atomic statements, upserts and row lo
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,9 +22,11 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.errors import DomainError, StorageUnavailable
+from bot.errors import CareerbotError, DomainError, StorageUnavailable
 
-from .faults import translate_faults
+from .faults import root_cause, translate_faults
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
@@ -30,11 +34,20 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 PG_CONNECT_TIMEOUT_S = 10
 _WRITE_OPTION = "careerbot_write"
 UNREACHABLE = "Can't reach the database ({cause}); check DATABASE_URL and that the database server is running."
+SQLITE_UNOPENABLE = ("Can't open the SQLite database {path} ({cause}); check that DATABASE_URL names a file (not a "
+                     "folder) in a folder this user can write.")
+NO_SQLITE_FOLDER = ("Can't create the folder {folder} for the SQLite database ({reason}): set DATABASE_URL to a file "
+                    "in a folder this user can write, or leave it empty for the default (see .env.example).")
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
 
 
 class DatabaseBusy(StorageUnavailable):
     """SQLite stayed locked by another process for longer than the busy timeout."""
+
+
+class DatabaseSetupError(CareerbotError):
+    """The configured database can't be used as set (e.g. a SQLite folder that can't be created): a setting
+    to fix, not an outage to wait out. The message says what to do."""
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -54,12 +67,43 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(name)
 
 
+def prepare_sqlite_folder(url: str | URL) -> None:
+    """Create the folder of a SQLite file URL; `DatabaseSetupError` (one line saying what to do) when it
+    can't be (under a file, on a read-only file system, no permission). Other URLs: nothing to do."""
+    path = sqlite_file(normalise_url(url))
+    if path is None:
+        return
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        if isinstance(error, FileExistsError):  # `folder` itself is a file
+            reason = "a file has that name"
+        raise DatabaseSetupError(NO_SQLITE_FOLDER.format(folder=folder, reason=reason)) from None
+
+
+def check_sqlite_location(url: str | URL) -> None:
+    """Before a bot starts: the SQLite file's folder can be created and the file opened for writing, else
+    `DatabaseSetupError` saying what to do (a local file that can't be opened is a setting to fix, not an
+    outage to wait out). Opening creates an empty file, as the first connection would. Other URLs: nothing."""
+    prepare_sqlite_folder(url)
+    path = sqlite_file(normalise_url(url))
+    if path is None:
+        return
+    try:
+        sqlite3.connect(path).close()  # creates the file if it is missing (an empty file is an empty database)
+        writable = os.access(path, os.W_OK)
+    except sqlite3.Error as error:
+        raise DatabaseSetupError(SQLITE_UNOPENABLE.format(path=path, cause=f"{type(error).__name__}: {error}")) from None
+    if not writable:
+        raise DatabaseSetupError(SQLITE_UNOPENABLE.format(path=path, cause="the file is read-only"))
+
+
 def create_engine(url: str | URL, **engine_kwargs: Any) -> AsyncEngine:
     """An async engine; for a SQLite file, its folder is created and every connection gets the pragmas."""
     url = normalise_url(url)
-    path = sqlite_file(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    prepare_sqlite_folder(url)
     # A failed statement's error and log carry the SQL but never its parameters (member ids and text).
     engine_kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "postgresql":
@@ -105,10 +149,43 @@ class Database:
             self.engine, expire_on_commit=False, execution_options={_WRITE_OPTION: True}
         )
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self.unreachable = UNREACHABLE  # for operators; `{cause}` is filled in by translate_faults
+        if self.is_sqlite:
+            shown = str(sqlite_file(self.url) or "in memory").replace("{", "{{").replace("}", "}}")
+            self.unreachable = SQLITE_UNOPENABLE.replace("{path}", shown)
+        self.schema_pending = False  # True after a start without the database: migrate on first use
+        self._schema_lock = asyncio.Lock()
+        self._schema_failures = 0
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def defer_upgrade(self) -> None:
+        """The database could not be reached at start: migrate it to head before the first session that
+        reaches it (`ensure_schema`), so the bot recovers without a restart when it comes back."""
+        self.schema_pending = True
+
+    async def ensure_schema(self) -> None:
+        """Apply the deferred migrations (see `defer_upgrade`) once the database can be reached; while it
+        can't, raise `StorageUnavailable` with the message for members."""
+        if not self.schema_pending:
+            return
+        failed = self._schema_failures
+        async with self._schema_lock:
+            if not self.schema_pending:
+                return
+            if self._schema_failures != failed:  # an attempt failed while this call waited: don't queue up another
+                raise StorageUnavailable()
+            try:
+                await self.upgrade()
+            except StorageUnavailable as error:
+                self._schema_failures += 1
+                cause = root_cause(error)
+                log.warning("database still unavailable (%s)", type(cause).__name__)
+                raise StorageUnavailable() from error
+            self.schema_pending = False
+            log.info("the database is reachable again: schema checked, saving works again")
 
     @asynccontextmanager
     async def _serialised(self) -> AsyncIterator[None]:
@@ -122,6 +199,7 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for reading; its transaction is rolled back when the block ends.
         A database that can't be reached raises `StorageUnavailable` (see `bot.storage.faults`)."""
+        await self.ensure_schema()
         with translate_faults():
             async with self.sessionmaker() as session:
                 yield session
@@ -131,6 +209,7 @@ class Database:
         """One write transaction: committed when the block ends, rolled back if it raises.
         A database that can't be reached raises `StorageUnavailable`; SQLite locked for longer than
         the busy timeout raises `DatabaseBusy`."""
+        await self.ensure_schema()  # before the write lock: migrating takes it too
         try:
             with translate_faults():
                 async with self._serialised(), self._write_sessions() as session, session.begin():
@@ -153,7 +232,7 @@ class Database:
     async def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
 
-        with translate_faults(UNREACHABLE):
+        with translate_faults(self.unreachable):
             async with self.engine.connect() as conn:
                 return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
 
@@ -161,7 +240,7 @@ class Database:
         config = alembic_config()
         applied: list[str] = []
         config.attributes["applied"] = applied
-        with translate_faults(UNREACHABLE):
+        with translate_faults(self.unreachable):
             async with self._serialised(), self.engine.connect() as conn:
                 # On SQLite the migration's transaction starts with BEGIN IMMEDIATE, so a second process
                 # migrating at once waits for the first and then finds the schema at head; on PostgreSQL

@@ -52,7 +52,8 @@ def is_unavailable(error: BaseException, _depth: int = 0) -> bool:
     return any(e is not None and e is not error and is_unavailable(e, _depth + 1) for e in inner)
 
 
-def _root(error: BaseException) -> BaseException:
+def root_cause(error: BaseException) -> BaseException:
+    """The innermost error `error` wraps (the driver's or the operating system's)."""
     for _ in range(8):
         inner = getattr(error, "orig", None) or error.__cause__
         if inner is None or inner is error:
@@ -82,14 +83,16 @@ def _drop_row_details(error: BaseException) -> None:
 def translate_faults(message: str | None = None) -> Iterator[None]:
     """Raise `StorageUnavailable` for a connection-level failure inside the block; re-raise anything else.
     `message` (for operators) may name the `{cause}`; members get the default one. The log line names
-    the failure's type and the driver's message, never the statement's parameters."""
+    the failure's type and the driver's message, never the statement's parameters; with `message` it is
+    only a debug line, since whoever reports the message (one line for `careerbot db upgrade`, one warning
+    for a bot starting without its database) already names the cause."""
     try:
         yield
     except Exception as error:
         _drop_row_details(error)
         if not is_unavailable(error):
             raise
-        root = _root(error)
+        root = root_cause(error)
         cause = f"{type(root).__name__}: {str(root)[:200]}"
-        log.warning("database unavailable (%s)", cause)
+        log.log(logging.DEBUG if message else logging.WARNING, "database unavailable (%s)", cause)
         raise (StorageUnavailable(message.format(cause=cause)) if message else StorageUnavailable()) from error
