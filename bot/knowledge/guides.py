@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from markdown_it import MarkdownIt
 
 from bot.errors import KnowledgeError, Problem
 from bot.knowledge.passages import MAX_PASSAGE_CHARS, split_passages
@@ -29,7 +29,6 @@ FRONT_MATTER_VALUE_CHARS = 1000  # longest front matter value (a title, an autho
 FRONT_MATTER_DEPTH = 2  # `key: value` lines, and a list such as `tags: [a, b]`
 INTRO_SLUG = "introduction"
 LEAD_IN_CHARS = 300  # a section with subsections and no more own text than this lists their headings
-_MARKDOWN = MarkdownIt("commonmark")
 _AD_LINE = re.compile(r"^\s*\d{2,4}\s*[*x×]\s*\d{2,4}\s*ad\s*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+\))\s+")
 
@@ -267,10 +266,20 @@ def line_of(text: str, key: str) -> int:
 Block = tuple[int | None, str, int]
 
 
+@lru_cache(maxsize=1)
+def _markdown():
+    """CommonMark's block structure only: a heading's text is its inline token's `content`, which the block
+    parser sets; the inline rules (emphasis, links, ...) would only parse it into children nobody reads.
+    Made on first use, so a start that parses nothing (bot/knowledge/parsed.py) doesn't import markdown-it."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").disable("inline")
+
+
 def _md_headings(lines: list[str]) -> dict[int, tuple[int, str]]:
     """The (level, text) of every `#` heading, by line, as CommonMark reads the text (markdown-it-py): a `#`
     line inside a fenced or indented code block is code, not a heading."""
-    tokens = _MARKDOWN.parse("\n".join(lines))
+    tokens = _markdown().parse("\n".join(lines))
     return {token.map[0]: (int(token.tag[1:]), tokens[i + 1].content.strip())
             for i, token in enumerate(tokens)
             if token.type == "heading_open" and token.markup.startswith("#") and token.map}

@@ -38,11 +38,13 @@ import threading
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 from rank_bm25 import BM25Okapi
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 K1 = 1.5
 B = 0.75
@@ -118,6 +120,8 @@ class SearchIndex:
         np.cumsum(doc_len, out=indptr[1:])
         terms = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, np.int32)
         # tf as float32 (exact for counts); rows are summed in place, then transposed by scipy in C
+        from scipy import sparse  # only a build needs it: a start from the saved index doesn't import scipy
+
         tf = sparse.csr_matrix((np.ones(len(terms), dtype=np.float32), terms, indptr), shape=(n_docs, n_terms))
         tf.sum_duplicates()
         del ids, terms
@@ -182,11 +186,15 @@ class SearchIndex:
     @property
     def weights(self) -> sparse.csc_matrix:
         """The weights as a (passage x term) CSC matrix (columns not sorted by passage in tiered lists)."""
+        from scipy import sparse
+
         return sparse.csc_matrix((self.weights_data, self.docs, self.indptr), shape=(self.n_docs, len(self.vocab)))
 
     @weights.setter
     def weights(self, matrix) -> None:
         """Replace the weights (e.g. scaled per term, as scripts/ablations.py does); the tiers are redone."""
+        from scipy import sparse
+
         m = sparse.csc_matrix(matrix, dtype=np.float32)
         m.sort_indices()
         self.indptr, self.docs, self.weights_data = m.indptr.astype(np.int64), m.indices.astype(np.int32), m.data

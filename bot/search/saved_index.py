@@ -41,10 +41,12 @@ def analyser_identity() -> bytes:
 def index_key(texts: Iterable[str], vocabulary: str = "") -> str:
     """`vocabulary`: the fingerprint of the vocabulary the passages are analysed with."""
     digest = hashlib.sha256(analyser_identity() + vocabulary.encode())
+    parts = []  # each text as its length (8 bytes) and its bytes, hashed in one call
     for text in texts:
         data = text.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
+        parts.append(len(data).to_bytes(8, "little"))
+        parts.append(data)
+    digest.update(b"".join(parts))
     return digest.hexdigest()
 
 

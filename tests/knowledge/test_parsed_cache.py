@@ -175,3 +175,20 @@ def test_the_cache_is_plain_json_keyed_by_name_and_text(knowledge):
     assert header["sha256"] == hashlib.sha256(body).hexdigest()
     guide = guide_files(knowledge)[0]
     assert parsed.file_key(guide, guide.read_text(encoding="utf-8")) in json.loads(body)
+
+
+def test_headings_are_found_by_commonmark_s_block_structure():
+    """The parser skips markdown-it's inline rules: the headings are those of a full CommonMark parse."""
+    from markdown_it import MarkdownIt
+
+    from bot.knowledge.guides import _md_headings
+
+    full = MarkdownIt("commonmark")
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO_KNOWLEDGE / "guides").glob("*.md"))]
+    texts.append("# A *b* `c` [d](e) #\n\n## &amp; x \\# y ##\n\n```\n# not\n```\n\n    # code\n\nSetext\n===\n\n"
+                 "> # quoted\n\n- # in list\n\n#no space\n\n###### six ######\n")
+    for text in texts:
+        tokens = full.parse(text)
+        expected = {t.map[0]: (int(t.tag[1:]), tokens[i + 1].content.strip()) for i, t in enumerate(tokens)
+                    if t.type == "heading_open" and t.markup.startswith("#") and t.map}
+        assert _md_headings(text.split("\n")) == expected and expected
