@@ -180,9 +180,8 @@ class Database:
             try:
                 await self.upgrade()
             except StorageUnavailable as error:
-                self._schema_failures += 1
-                cause = root_cause(error)
-                log.warning("database still unavailable (%s)", type(cause).__name__)
+                self._schema_failures += 1  # start-up logged the outage once: each retry is only a debug line
+                log.debug("database still unavailable (%s)", type(root_cause(error)).__name__)
                 raise StorageUnavailable() from error
             self.schema_pending = False
             log.info("the database is reachable again: schema checked, saving works again")

@@ -94,6 +94,7 @@ async def test_a_bot_started_while_the_database_is_down_answers_from_the_guides_
         assert h.bot.services.database_down_at_start
         await answers_from_the_guides(h)
         assert outages[0].refused > 0
+        assert not [r for r in start_up_warnings(caplog) if r.name.startswith("bot.storage")]  # no warning per retry
         outages[0].end()  # the database is back: no restart
         await works_again(h)
         assert "saving works again" in caplog.text
