@@ -307,9 +307,29 @@ class SearchIndex:
 
     def search(self, terms: Sequence[str], k: int = 10) -> list[Hit]:
         """Top-k passages for the query terms, best first (ties: earlier passage first); exact top k."""
+        docs, scores = self.top(terms, k)
+        return [Hit(int(d), float(s)) for d, s in zip(docs, scores)]
+
+    def weighted(self, groups: Sequence[tuple[float, Sequence[str]]], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sum over `groups` of weight x the group's score, for the passages in the group's top k (a passage
+        outside one group's top k gets nothing from that group): the passages reached (ascending) and their
+        float64 totals. One call for a weighted query, without a `Hit` per passage; the same totals, to the
+        bit, as adding `weight * hit.score` over each group's `search(terms, k)` in order."""
+        docs, parts = [], []
+        for weight, terms in groups:
+            found, scores = self.top(terms, k)
+            docs.append(found)
+            parts.append(scores.astype(np.float64) * weight)
+        if not docs:
+            return np.zeros(0, np.int64), np.zeros(0)
+        passages, where = np.unique(np.concatenate(docs), return_inverse=True)
+        return passages, np.bincount(where, weights=np.concatenate(parts), minlength=len(passages))  # in order
+
+    def top(self, terms: Sequence[str], k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """`search` as arrays: the top-k passages, best first, and their float32 scores."""
         query = self._query(terms)
         if not query or k <= 0:
-            return []
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
         acc = self._buffer()
         touched: list[np.ndarray] = []
         try:
@@ -326,7 +346,7 @@ class SearchIndex:
             keep = np.flatnonzero(totals >= kth)
             candidates, totals = candidates[keep], totals[keep]
         order = np.lexsort((candidates, -totals))[:k]
-        return [Hit(int(d), float(s)) for d, s in zip(candidates[order], totals[order])]
+        return candidates[order], totals[order]
 
     def _candidates(self, query, k, acc, touched) -> np.ndarray:
         """Passages that can be in the top k, with their full scores in `acc` (`touched`: to reset).

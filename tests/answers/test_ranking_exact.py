@@ -1,0 +1,37 @@
+"""The heading match is computed with C loops: the same floats, to the bit, as the sum over the shared
+n-grams it replaced (the order of a float sum matters, so the order is kept)."""
+import json
+from pathlib import Path
+
+from bot.answers.ranking import heading_matcher
+from bot.knowledge.store import build_knowledge
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+QUESTIONS = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval.jsonl"
+
+
+def test_heading_similarity_is_the_sum_over_shared_ngrams():
+    kb = build_knowledge(KNOWLEDGE, strict=False)
+    matcher = heading_matcher(kb)
+    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines()[:40]]
+    checked = 0
+    for question in questions + ["", "a", "what does a machine learning engineer do all day long at work?"]:
+        qv, qn = matcher.vector(question)
+        for sid in kb.guides.sections:
+            hv, hn = matcher.heading_vector(sid)
+            small, large = (qv, hv) if len(qv) <= len(hv) else (hv, qv)
+            expected = sum(v * large[g] for g, v in small.items() if g in large) / (qn * hn)
+            assert matcher.similarity((qv, qn), sid) == expected
+            checked += expected > 0
+    assert checked > 100  # most pairs share some n-grams
+
+
+def test_an_answer_s_json_citations_are_the_citations_fields():
+    from dataclasses import asdict
+
+    from bot.answers.service import Answer, Citation
+
+    citation = Citation(1, "g", "g#s", "Title", "Section", None, "Text.", 1.25)
+    payload = Answer("q?", True, "Text. [1]", [citation]).to_json()
+    assert payload["citations"] == [asdict(citation)]
+    assert list(payload["citations"][0]) == list(asdict(citation))  # the same keys in the same order
