@@ -112,7 +112,8 @@ _OWN_CHOICE = re.compile(
 _PERSONAL = re.compile(
     r"\b(?:in my (?:position|situation|case|shoes)|someone (?:like me|in my)|for me\b|am i ready|i am ready|"
     r"is (?:he|she|they|this person) right|my (?:gpa|grades?|age|chances?)|kill (?:any|my) chances?|"
-    r"\d+[- ]years?[- ]old|visa|immigration|green card|h-?1b)", re.I)
+    r"\d+[- ]years?[- ]old|visa|immigration|green card|h-?1b|"
+    r"career (?:break|gap)|(?:after|from) a (?:\w+[- ])?(?:year[- ])?break\b|gap in my (?:resume|cv|career)|laid off)", re.I)
 # A named company's own process, or a choice between named programmes: what one employer or school does
 # is not something career guides settle.
 _COMPANIES = (r"google|meta|facebook|amazon|aws|apple|microsoft|netflix|openai|deepmind|anthropic|nvidia|tesla|uber|"

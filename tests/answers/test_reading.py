@@ -115,6 +115,8 @@ def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service
     "I like both backend work and ML. How do I choose between the two fields?",  # the member's own choice
     "Data engineering or MLOps, which one should I go with after my degree?",
     "Which will be more popular in the future for ML engineers, computer vision or NLP?",  # a forecast
+    "How do I explain a two-year career gap when applying for ML engineer roles?",  # the asker's own case
+    "Coming back to ML after a 5-year break to raise kids, where do I restart?",
 ])
 def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(service, question):
     answer = service.answer(question)
