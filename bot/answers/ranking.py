@@ -99,13 +99,12 @@ def _surface(text: str) -> str:
 
 
 def _ngrams(text: str) -> Counter:
-    grams: Counter = Counter()
+    grams: list[str] = []  # counted at once, in C; the counts' order is the n-grams' first appearance
     for word in _surface(text).split():
         padded = f" {word} "
-        for n in NGRAMS:
-            for i in range(max(1, len(padded) - n + 1)):
-                grams[padded[i:i + n]] += 1
-    return grams
+        size = len(padded)
+        grams += [padded[i:i + n] for n in NGRAMS for i in range(max(1, size - n + 1))]
+    return Counter(grams)
 
 
 class HeadingMatcher:

@@ -35,3 +35,23 @@ def test_an_answer_s_json_citations_are_the_citations_fields():
     payload = Answer("q?", True, "Text. [1]", [citation]).to_json()
     assert payload["citations"] == [asdict(citation)]
     assert list(payload["citations"][0]) == list(asdict(citation))  # the same keys in the same order
+
+
+def test_ngrams_are_counted_in_order_of_first_appearance():
+    from collections import Counter
+
+    from bot.answers.ranking import NGRAMS, _ngrams, _surface
+
+    def one_by_one(text):  # as they were counted before
+        grams: Counter = Counter()
+        for word in _surface(text).split():
+            padded = f" {word} "
+            for n in NGRAMS:
+                for i in range(max(1, len(padded) - n + 1)):
+                    grams[padded[i:i + n]] += 1
+        return grams
+
+    kb = build_knowledge(KNOWLEDGE, strict=False)
+    texts = [s.heading for s in kb.guides.sections.values()] + ["", "a", "I ML", "what is an MLE, really?", "c++ c# node.js"]
+    for text in texts:
+        assert list(_ngrams(text).items()) == list(one_by_one(text).items())

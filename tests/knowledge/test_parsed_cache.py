@@ -192,3 +192,23 @@ def test_headings_are_found_by_commonmark_s_block_structure():
         expected = {t.map[0]: (int(t.tag[1:]), tokens[i + 1].content.strip()) for i, t in enumerate(tokens)
                     if t.type == "heading_open" and t.markup.startswith("#") and t.map}
         assert _md_headings(text.split("\n")) == expected and expected
+
+
+def test_garbage_collection_is_as_it_was_after_a_build(knowledge):
+    import gc
+
+    from bot.errors import KnowledgeError
+
+    assert gc.isenabled()
+    build_knowledge(knowledge, strict=True)
+    assert gc.isenabled()
+    (knowledge / "guides" / "broken.md").write_text("", encoding="utf-8")
+    with pytest.raises(KnowledgeError):
+        build_knowledge(knowledge, strict=True)  # a refused reload, too
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_knowledge(knowledge, strict=False)
+        assert not gc.isenabled()  # not turned on behind the caller's back
+    finally:
+        gc.enable()
