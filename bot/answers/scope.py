@@ -98,7 +98,11 @@ _FORECAST_WILL = re.compile(  # "will ML be oversaturated?": a prediction whatev
 _THIS_RESOURCE = re.compile(
     r"\b(?:this|that|these|those|your) (?:course|courses|guide|roadmap|book|books|video|videos|program|"
     r"programme|bootcamp|tutorial|playlist|node|certificate|specialization|class|lecture|module|path)\b|"
-    r"\b(?:resources|links|courses|materials) (?:listed|mentioned|above|below)\b", re.I)
+    r"\b(?:resources|links|courses|materials) (?:listed|mentioned|above|below)\b|"
+    # an opinion on a named teacher's or site's course: "is Andrew Ng's course still good?"
+    r"\b(?:is|are|was|were|thoughts on|opinions? on|reviews? of) (?:[\w.]+ ){0,2}[\w.]+(?:'s|’s) (?:\w+ ){0,3}"
+    r"(?:course|courses|book|books|specialization|bootcamp|class|lectures|playlist)\b",
+    re.I)
 
 # A choice the member has to make for themselves between paths, fields or courses ("how do I choose",
 # "which one should I go with", "torn between"): the guides describe the paths, they can't choose for them.
@@ -110,7 +114,9 @@ _OWN_CHOICE = re.compile(
     r"\b(?:unsure|not sure) (?:as to |about )?which\b|"
     r"\bwhich (?:one )?(?:is|would be) easier to (?:transition|switch|move|get|break)\b", re.I)
 _PERSONAL = re.compile(
-    r"\b(?:in my (?:position|situation|case|shoes)|someone (?:like me|in my)|for me\b|am i ready|i am ready|"
+    r"\b(?:(?:review|check|look (?:at|over)|rate|critique|roast) (?:my|our) (?:resume|cv|portfolio|code|projects?|"
+    r"github|profile|linkedin|cover letter)|"
+    r"in my (?:position|situation|case|shoes)|someone (?:like me|in my)|for me\b|am i ready|i am ready|"
     r"is (?:he|she|they|this person) right|my (?:gpa|grades?|age|chances?)|kill (?:any|my) chances?|"
     r"\d+[- ]years?[- ]old|visa|immigration|green card|h-?1b|"
     r"career (?:break|gap)|(?:after|from) a (?:\w+[- ])?(?:year[- ])?break\b|gap in my (?:resume|cv|career)|laid off)", re.I)
@@ -120,8 +126,8 @@ _COMPANIES = (r"google|meta|facebook|amazon|aws|apple|microsoft|netflix|openai|d
               r"airbnb|spotify|linkedin|twitter|bytedance|tiktok|faang|maang|big tech")
 _COMPANY_PROCESS = re.compile(  # within one sentence, a few words apart
     rf"\b(?:{_COMPANIES})(?:'s|’s)?\b[^.?!]{{0,40}}\b(?:interviews?|process|loop|rounds?|offers?|leveling|culture|"
-    rf"referrals?|onsites?)\b|\b(?:interviews?|process|loop|rounds?|offers?|onsites?|leveling|culture)\b[^.?!]{{0,40}}"
-    rf"\b(?:at|for|with|in) (?:{_COMPANIES})\b", re.I)
+    rf"referrals?|onsites?)\b|\b(?:interviews?|process|loop|rounds?|offers?|onsites?|leveling|culture|referrals?)\b"
+    rf"[^.?!]{{0,40}}\b(?:at|for|with|in|from) (?:an? |the )?(?:{_COMPANIES})\b", re.I)
 # Another career next to this one: research (labs, academia), which the guides, about engineering jobs, don't cover.
 _RESEARCH_CAREER = re.compile(
     r"\b(?:ml|ai|machine learning|deep learning) research\b(?! engineer)|\bresearch (?:labs?|scientists?|careers?|"

@@ -117,6 +117,9 @@ def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service
     "Which will be more popular in the future for ML engineers, computer vision or NLP?",  # a forecast
     "How do I explain a two-year career gap when applying for ML engineer roles?",  # the asker's own case
     "Coming back to ML after a 5-year break to raise kids, where do I restart?",
+    "Can someone review my resume? I'm applying for ML roles and getting no callbacks.",  # a service for them
+    "Is Andrew Ng's machine learning course still good?",  # an opinion on a named resource
+    "How do I get a referral at a big tech company for ML roles?",  # one kind of employer's own process
 ])
 def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(service, question):
     answer = service.answer(question)
@@ -132,6 +135,8 @@ def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(s
     "which big tech companies are hiring ML engineers?",
     "I'm a postdoc thinking of leaving academia, is that a common route into ML engineering?",
     "How do I decide when my model's accuracy is good enough to ship to production?",  # "decide", no choice
+    "I finished Andrew Ng's course, what should I learn next to become an ML engineer?",  # no opinion asked
+    "How do I make my GitHub portfolio stand out for ML roles?",  # no review asked
 ])
 def test_near_misses_of_those_kinds_are_still_answered(service, question):
     assert service.answer(question).answered
