@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -19,9 +18,7 @@ from bot.knowledge.store import Knowledge, once_per_snapshot
 from bot.search.analysis import stem
 
 MIN_LENGTH = 6
-CHUNK = 500  # texts counted per pass
 _WORD = re.compile(r"[A-Za-z]+")
-_NOT_A_TO_Z = bytes(c if 97 <= c <= 122 else 32 for c in range(256))  # bytes.translate: a-z kept, the rest spaces
 
 
 @lru_cache(maxsize=1)
@@ -32,14 +29,9 @@ def english() -> SpellChecker:
 
 class Speller:
     def __init__(self, kb: Knowledge):
-        texts = [*(s.heading for s in kb.guides.sections.values()), *(p.text for p in kb.passages)]
-        counts: Counter = Counter()
-        for start in range(0, len(texts), CHUNK):  # C-speed passes, short enough to let other threads run
-            # the words `_WORD` finds in the lower-cased text, found with C string methods (about 3x faster):
-            # anything but a-z (a non-ASCII letter included, as one "?") becomes a space
-            counts.update(" ".join(texts[start:start + CHUNK]).lower().encode("ascii", "replace")
-                          .translate(_NOT_A_TO_Z).split())
-        counts = Counter({word.decode(): n for word, n in counts.items()})
+        # the words `_WORD` finds in the lower-cased headings, then passages: counted per guide (and saved
+        # with the parsed guides), see `GuideSet.word_counts`
+        counts = kb.guides.word_counts()
         self.known = set(counts)
         # every word of the guides, and every stem spelt as the guides most often spell it, so that both
         # "positon" (position) and "intership" (stem of internships) are one edit from a choice

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +70,32 @@ class Guide:
     url: str | None = None
     date: str | None = None
     sections: tuple[Section, ...] = ()
+    # how often each word occurs in its headings and in its passages (`guide_words`), when already counted
+    # (read back with the parsed guides, bot/knowledge/parsed.py); not part of what the guide is
+    words: tuple[dict[str, int], dict[str, int]] | None = field(default=None, compare=False, repr=False)
+
+
+_NOT_A_TO_Z = bytes(c if 97 <= c <= 122 else 32 for c in range(256))  # bytes.translate: a-z kept, the rest spaces
+WORD_CHUNK = 500  # texts counted per pass: short C-speed passes, so other threads get to run
+
+
+def count_words(texts: Iterable[str]) -> Counter[str]:
+    """How often each word occurs: the runs of a-z in the lower-cased texts (what `[A-Za-z]+` finds there),
+    first seen first, found with C string methods (anything else, a non-ASCII letter too, separates)."""
+    items = list(texts)
+    counts: Counter[bytes] = Counter()
+    for start in range(0, len(items), WORD_CHUNK):
+        counts.update(" ".join(items[start:start + WORD_CHUNK]).lower().encode("ascii", "replace")
+                      .translate(_NOT_A_TO_Z).split())
+    return Counter({word.decode(): n for word, n in counts.items()})
+
+
+def guide_words(guide: Guide) -> tuple[dict[str, int], dict[str, int]]:
+    """The word counts of a guide's headings and of its passages' texts (`count_words`)."""
+    if guide.words is not None:
+        return guide.words
+    return (dict(count_words(s.heading for s in guide.sections)),
+            dict(count_words(p.text for s in guide.sections for p in s.passages)))
 
 
 @dataclass(frozen=True)
@@ -86,6 +114,19 @@ class GuideSet:
     @property
     def section_ids(self) -> set[str]:
         return set(self.sections)
+
+    def word_counts(self) -> Counter[str]:
+        """How often each word occurs in every section heading, then every passage (`count_words` over the
+        headings and then the passages, in order: the same counts, first seen first), from each guide's
+        counts (saved with the parsed guides, so a restart doesn't count 100,000 passages again)."""
+        headings: Counter[str] = Counter()
+        texts: Counter[str] = Counter()
+        for guide in self.guides:
+            in_headings, in_texts = guide_words(guide)
+            headings.update(in_headings)
+            texts.update(in_texts)
+        headings.update(texts)
+        return headings
 
     def guide(self, guide_id: str) -> Guide | None:
         return next((g for g in self.guides if g.id == guide_id), None)

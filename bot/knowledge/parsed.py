@@ -2,9 +2,10 @@
 
 Parsing is the slow part of a start on many guides (markdown-it and the passage splitter: about 6 s for
 400 files of 100,000 passages, against well under a second to read this back). `<knowledge>/.index/guides.json`
-holds, for each guide file parsed, what `parse_guide` made of it (its sections and passages), keyed by a
-SHA-256 of the file's name and its text. A file whose name or text changed has another key and is parsed
-again; an entry no file uses any more is dropped on the next save.
+holds, for each guide file parsed, what `parse_guide` made of it (its sections and passages, and how
+often each word occurs in them, for the speller), keyed by a SHA-256 of the file's name and its text. A
+file whose name or text changed has another key and is parsed again; an entry no file uses any more is
+dropped on the next save.
 
 Never trusted blindly. The cache is plain JSON (no pickle: reading it runs no code whatever it holds),
 in two lines: a header with the format, a SHA-256 of the parser (the source of `guides.py`,
@@ -21,6 +22,7 @@ import hashlib
 import json
 import os
 import threading
+from dataclasses import replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -28,7 +30,7 @@ from typing import Any
 
 from bot.knowledge import guides as guides_module
 from bot.knowledge import passages as passages_module
-from bot.knowledge.guides import Guide, Passage, Section, parse_guide
+from bot.knowledge.guides import Guide, Passage, Section, guide_words, parse_guide
 
 CACHE_DIR = ".index"  # beside the saved search index (bot/search/saved_index.py), which keeps files here
 CACHE_FILE = "guides.json"
@@ -66,6 +68,7 @@ def _encode(guide: Guide) -> dict[str, Any]:
         "sections": [[s.id, s.heading, s.parent_heading, s.line, [p.text for p in s.passages],
                       [p.indexed for p in s.passages] if any(p.indexed is not None for p in s.passages) else None]
                      for s in guide.sections],
+        "words": list(guide_words(guide)),
     }
 
 
@@ -100,9 +103,13 @@ def _decode(entry: Any, path: Path) -> Guide:
             passages = tuple([Passage(f"{sid}:{k}", guide_id, sid, text, other)
                               for k, (text, other) in enumerate(zip(texts, indexed))])
         sections.append(Section(sid, guide_id, title, _str(heading), _opt_str(parent), url, line, passages))
+    in_headings, in_texts = entry["words"]
+    if (type(in_headings) is not dict or type(in_texts) is not dict
+            or not set(map(type, in_headings.values())) | set(map(type, in_texts.values())) <= {int}):
+        raise TypeError("word counts of the wrong shape")
     return Guide(id=guide_id, title=title, path=str(path), author=_opt_str(entry["author"]),
                  publisher=_opt_str(entry["publisher"]), url=url, date=_opt_str(entry["date"]),
-                 sections=tuple(sections))
+                 sections=tuple(sections), words=(in_headings, in_texts))
 
 
 # ------------------------------------------------------------------ the cache file
@@ -146,10 +153,12 @@ class GuideCache:
                 self._used[key] = entry
                 return guide
         guide = parse_guide(path, text)  # a KnowledgeError (a broken file) is never cached
+        guide = replace(guide, words=guide_words(guide))
         self._changed = True
         encoded = _encode(guide)
         try:
-            same = _decode(json.loads(json.dumps(encoded)), path) == guide
+            back = _decode(json.loads(json.dumps(encoded)), path)
+            same = back == guide and back.words == guide.words
         except (TypeError, KeyError, ValueError, IndexError):
             same = False
         if same:

@@ -55,6 +55,8 @@ def test_unchanged_guides_are_read_back_not_parsed(knowledge, parses):
     assert len(parses) == len(guide_files(knowledge))  # nothing parsed the second time
     assert second.guides == first.guides == fresh(knowledge)
     assert second.passages == first.passages and second.guides.sections == first.guides.sections
+    assert all(g.words is not None for g in second.guides.guides)  # counted once, read back
+    assert list(second.guides.word_counts().items()) == list(fresh(knowledge).word_counts().items())
 
 
 def test_a_changed_guide_alone_is_parsed_again(knowledge, parses):
@@ -127,18 +129,19 @@ def test_an_entry_of_the_wrong_shape_is_parsed_again(knowledge, parses):
     target = cache_file(knowledge)
     head, _, body = target.read_bytes().partition(b"\n")
     entries = json.loads(body)
-    broken, bad_text, bad_line = list(entries)[:3]
+    broken, bad_text, bad_line, bad_words = list(entries)[:4]
     entries[broken]["sections"][0] = ["x#y", "heading"]  # too few fields
     entries[bad_text]["sections"][0][4] = [12]  # a passage that is not text
     entries[bad_line]["sections"][0][3] = "12"  # a line that is not a number
+    entries[bad_words]["words"][1]["python"] = "many"  # a count that is not a number
     body = json.dumps(entries).encode()
     header = json.loads(head)
     header["sha256"] = hashlib.sha256(body).hexdigest()
     target.write_bytes(json.dumps(header).encode() + b"\n" + body)
     parses.clear()
     kb = build_knowledge(knowledge, strict=True)
-    assert len(parses) == 3
-    assert kb.guides == expected
+    assert len(parses) == 4
+    assert kb.guides == expected and kb.guides.word_counts() == fresh(knowledge).word_counts()
 
 
 @pytest.mark.parametrize("how", ["a file where the folder goes", "writes refused"])
