@@ -91,11 +91,8 @@ def _best(index: SearchIndex, weights: dict[str, float], n: int) -> list[tuple[i
 
 def _surface(text: str) -> str:
     """Lower-case words with acronyms expanded, nothing dropped or stemmed ("what is a mle" keeps "what")."""
-    words = []
-    acronyms = current().vocabulary.acronyms
-    for token in _raw_tokens(text):
-        words.append(acronyms.get(token, token))
-    return " ".join(words)
+    tokens = _raw_tokens(text)
+    return " ".join(map(current().vocabulary.acronyms.get, tokens, tokens))  # a token, or its expansion
 
 
 def _ngrams(text: str) -> Counter:
@@ -130,8 +127,11 @@ class HeadingMatcher:
         self._vectors: dict[str, tuple[dict[str, float], float]] = {}
 
     def _vector(self, grams: Counter) -> tuple[dict[str, float], float]:
-        vec = {g: (1 + math.log(c)) * self.idf.get(g, self.default_idf) for g, c in grams.items()}
-        return vec, math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        idf, default, log = self.idf.get, self.default_idf, math.log
+        # (1 + log(c)) * idf, written out for c == 1 (most n-grams), where it is the idf itself, exactly
+        vec = {g: idf(g, default) if c == 1 else (1 + log(c)) * idf(g, default) for g, c in grams.items()}
+        values = vec.values()
+        return vec, math.sqrt(sum(map(mul, values, values))) or 1.0
 
     def heading_vector(self, section_id: str) -> tuple[dict[str, float], float]:
         found = self._vectors.get(section_id)

@@ -55,3 +55,22 @@ def test_ngrams_are_counted_in_order_of_first_appearance():
     texts = [s.heading for s in kb.guides.sections.values()] + ["", "a", "I ML", "what is an MLE, really?", "c++ c# node.js"]
     for text in texts:
         assert list(_ngrams(text).items()) == list(one_by_one(text).items())
+
+
+def test_heading_vectors_are_tf_idf_of_the_ngrams():
+    import math
+
+    from bot.answers.ranking import _ngrams, _surface
+    from bot.search.analysis import _raw_tokens, current
+
+    kb = build_knowledge(KNOWLEDGE, strict=False)
+    matcher = heading_matcher(kb)
+    acronyms = current().vocabulary.acronyms
+    texts = [s.heading for s in kb.guides.sections.values()] + ["ml ml ml engineer engineer", "", "nlp vs cv?"]
+    for text in texts:
+        assert _surface(text) == " ".join(acronyms.get(t, t) for t in _raw_tokens(text))
+        grams = _ngrams(text)
+        vec = {g: (1 + math.log(c)) * matcher.idf.get(g, matcher.default_idf) for g, c in grams.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        got, got_norm = matcher.vector(text)
+        assert list(got.items()) == list(vec.items()) and got_norm == norm  # equal floats, not close ones
