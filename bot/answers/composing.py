@@ -24,7 +24,7 @@ MAX_ANSWER_CHARS = 600
 MAX_UNIT_CHARS = 450
 CLOSE_IN_STRENGTH = 0.3  # a further source's best unit must score at least this share of the first's
 SHORT_UNIT = 120  # a unit shorter than this is quoted with its neighbour (the sentence after it, or before)
-SAME_SAYING = 0.8  # a further unit sharing this share of its words with a quoted one says nothing new
+SAME_SAYING = 0.8  # a further unit with this share of its words in a quoted one says nothing new
 SECOND_UNIT = 1  # how many times the best passage is asked for a further unit
 FIRST_UNIT_BONUS = 1.3   # a passage's opening unit often states what its heading asks
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -86,7 +86,7 @@ def _fit(unit: str, limit: int, line_score: Callable[[str], float] | None = None
 
 
 def _line_score(line: str, weights: dict[str, float], idf: Callable[[str], float], covered: Set[str]) -> float:
-    terms = terms_of_text(line)
+    terms = sorted(terms_of_text(line))  # summed in one order: a set's order changes with the hash seed
     return sum(weights[t] * idf(t) * (0.3 if t in covered else 1.0) for t in terms if t in weights)
 
 
@@ -120,9 +120,10 @@ def best_unit(text: str, weights: dict[str, float], idf: Callable[[str], float],
     return best_at, best, best_score
 
 
-def _same_saying(words: set[str], other: set[str]) -> bool:
-    """Two units that share most of their words (the guides repeat each other) say the same thing."""
-    return bool(words) and len(words & other) >= SAME_SAYING * min(len(words), len(other) or 1)
+def _says_nothing_new(words: Set[str], said: Set[str]) -> bool:
+    """A unit whose words are nearly all (`SAME_SAYING` or more) in a unit already quoted repeats it: the
+    guides repeat each other. A longer unit that holds a short quoted one and more says something new."""
+    return bool(words) and len(words & said) >= SAME_SAYING * len(words)
 
 
 def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Callable[[str], float],
@@ -134,7 +135,7 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
     first_score = 0.0
     used = 0
     slots = list(texts[:1]) * SECOND_UNIT + list(texts[:3])  # the best passage may give two units
-    said: list[set[str]] = []  # the words of each quoted unit
+    said: list[frozenset[str]] = []  # the words of each quoted unit
     quoted_at: dict[int, int] = {}
     for n, text in slots:
         at, unit, score = best_unit(text, weights, idf, covered, exclude=quoted_at.get(n, -1))
@@ -143,10 +144,9 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
         quoted_at.setdefault(n, at)
         if picked and (unit.rstrip().endswith("?") or _FILLER.search(unit)):
             continue  # a guide's own question or a sentence about the guide is never quoted beside an answer
-        if picked:
-            words = set(terms_of_text(unit))
-            if score < CLOSE_IN_STRENGTH * first_score or any(_same_saying(words, other) for other in said):
-                continue
+        words = terms_of_text(unit)
+        if picked and (score < CLOSE_IN_STRENGTH * first_score or any(_says_nothing_new(words, other) for other in said)):
+            continue
         quoted = _fit(unit.lstrip("-*• ").strip(), min(MAX_UNIT_CHARS, max_chars - used - 6),
                       partial(_line_score, weights=weights, idf=idf, covered=covered))
         if picked and (used + len(quoted) + 6 > max_chars or (quoted.endswith(" …") and "\n" not in quoted)):
@@ -161,12 +161,13 @@ def compose(texts: Sequence[tuple[int, str]], weights: dict[str, float], idf: Ca
                 at = min(at, near)
                 quoted_at[n] = at
                 covered |= terms_of_text(neighbours[near]) & set(weights)
+                said.append(terms_of_text(neighbours[near]))
         entry = (n, at, f"{quoted} [{n}]")
         same = [i for i, (m, pos, _) in enumerate(picked) if m == n and pos > at]
         picked.insert(same[0], entry) if same else picked.append(entry)
         used += len(quoted) + 6
-        covered |= terms_of_text(unit) & set(weights)
-        said.append(set(terms_of_text(unit)))
+        covered |= words & set(weights)
+        said.append(words)
         if not first_score:
             first_score = max(score, 1e-9)
     parts = [p for _, _, p in picked]

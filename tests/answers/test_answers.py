@@ -187,3 +187,23 @@ def test_startup_survives_a_broken_guide_and_roadmap_but_a_reload_refuses(tmp_pa
     with pytest.raises(KnowledgeError):
         store.reload()
     assert store.current is kb  # the old knowledge keeps serving
+
+
+def test_answers_do_not_depend_on_the_hash_seed():
+    # Python salts str hashes per process: anything summed in a set's order can change with a restart.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = ("import json; from bot.container import build_answering; from bot.settings import Settings; "
+              "from bot.answers.evaluation import load_items; from pathlib import Path; "
+              "s = build_answering(Settings(database_url='sqlite+aiosqlite://'))[1]; "
+              f"items = load_items(Path({str(DATA / 'eval.jsonl')!r})); "
+              "print(json.dumps([s.answer(i['question'], top=10).to_json() for i in items]))")
+    runs = []
+    for seed in ("0", "1", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        runs.append(json.loads(out.stdout))
+    assert runs[0] == runs[1] == runs[2]

@@ -291,14 +291,14 @@ def test_phrasings_bring_the_guides_words(question):
 def test_a_further_source_is_quoted_when_it_says_something_new_not_when_it_repeats_the_first():
     from bot.search.analysis import terms_of_text
 
-    texts = [(1, "Python is the main language for machine learning work."),
-             (2, "Python is the main language for machine learning."),  # the guides repeat each other
-             (3, "Python skills also matter in machine learning interviews.")]
-    weights = {t: 1.0 for t in terms_of_text("which language matters for machine learning, python?")}
+    texts = [(1, "Some background first. Python matters."),
+             (2, "Python matters."),  # the guides repeat each other: nothing new
+             (3, "Python matters a lot when you deploy models and write tests.")]  # new, with no new question word
+    weights = {t: 1.0 for t in terms_of_text("does python matter?")}
     answer = compose(texts, weights, lambda term: 1.0)
-    assert answer.startswith("Python is the main language for machine learning work. [1]")
+    assert "Python matters. [1]" in answer
     assert "[2]" not in answer
-    assert "Python skills also matter in machine learning interviews. [3]" in answer
+    assert "Python matters a lot when you deploy models and write tests. [3]" in answer
 
 
 def test_when_the_main_question_is_one_guides_cant_settle_the_rest_does_not_turn_it_into_an_answer(service):
