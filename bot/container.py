@@ -5,6 +5,7 @@ Cogs, console commands and CLI commands receive a `Services` object; none of the
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -130,13 +131,22 @@ GUIDES_ONLY = ("{reason} Starting in guides-only mode: questions are answered fr
                "unavailable until the database is back, without a restart.")
 
 
-async def attach_storage(services: Services, *, migrate: bool = True, tolerate_outage: bool = False) -> None:
+Announce = Callable[[str], None]  # where the one guides-only line goes; by default a warning in the log
+
+
+def _log_warning(line: str) -> None:
+    log.warning(line)
+
+
+async def attach_storage(services: Services, *, migrate: bool = True, tolerate_outage: bool = False,
+                         announce: Announce | None = None) -> None:
     """Open the database (migrated to head unless `migrate=False`) and attach the member services.
 
     They read the roadmap and guides from `services.knowledge.current` on every call, so a knowledge
     reload swaps them under the services. With `tolerate_outage`, a database that can't be reached is
-    not fatal: one warning is logged, the services are attached all the same (they say saving is
-    unavailable) and the migrations run on the first use that reaches it (`Database.defer_upgrade`).
+    not fatal: one warning is logged (or handed to `announce`: the console prints it), the services are
+    attached all the same (they say saving is unavailable) and the migrations run on the first use that
+    reaches it (`Database.defer_upgrade`).
     """
     from bot.members.community import CommunityService
     from bot.members.goals import GoalService
@@ -154,7 +164,7 @@ async def attach_storage(services: Services, *, migrate: bool = True, tolerate_o
         if not tolerate_outage:
             await db.dispose()
             raise
-        log.warning(GUIDES_ONLY.format(reason=str(error)))
+        (announce or _log_warning)(GUIDES_ONLY.format(reason=str(error)))
         db.defer_upgrade()
         services.database_down_at_start = True
     except BaseException:
@@ -171,22 +181,23 @@ async def attach_storage(services: Services, *, migrate: bool = True, tolerate_o
     )
 
 
-async def build_services(settings: Settings, *, migrate: bool = True, tolerate_outage: bool = False) -> Services:
+async def build_services(settings: Settings, *, migrate: bool = True, tolerate_outage: bool = False,
+                         announce: Announce | None = None) -> Services:
     """Everything: knowledge, answers, the database (migrated to head) and the member services.
 
     On PostgreSQL, which several bot processes may share, moderators' guide changes are kept in the
     database: it is opened first and the knowledge built once, with them (see docs/deployment.md).
-    `tolerate_outage` (the bot): a database that can't be reached gives guides-only mode instead of an
-    error (see `attach_storage`); on PostgreSQL the knowledge is then the folder's until the database is
-    back and `KnowledgeSync` catches up."""
+    `tolerate_outage` (the bot, the console): a database that can't be reached gives guides-only mode
+    instead of an error, said once by `announce` (default: a warning in the log; see `attach_storage`); on
+    PostgreSQL the knowledge is then the folder's until the database is back and `KnowledgeSync` catches up."""
     if _is_sqlite(settings):
         store, answers = build_answering(settings)
         services = Services(settings=settings, knowledge=store, answers=answers)
-        await attach_storage(services, migrate=migrate, tolerate_outage=tolerate_outage)
+        await attach_storage(services, migrate=migrate, tolerate_outage=tolerate_outage, announce=announce)
         return services
     services = Services(settings=settings, knowledge=None, answers=None)  # type: ignore[arg-type]
     # its services read `services.knowledge` only when used
-    await attach_storage(services, migrate=migrate, tolerate_outage=tolerate_outage)
+    await attach_storage(services, migrate=migrate, tolerate_outage=tolerate_outage, announce=announce)
     try:
         if services.database_down_at_start:
             raise StorageUnavailable()  # logged once already
@@ -197,7 +208,7 @@ async def build_services(settings: Settings, *, migrate: bool = True, tolerate_o
             await services.close()
             raise
         if not services.database_down_at_start:  # it went away between the migrations and this read
-            log.warning(GUIDES_ONLY.format(reason="The database went away during start-up."))
+            (announce or _log_warning)(GUIDES_ONLY.format(reason="The database went away during start-up."))
             services.database_down_at_start = True
         services.knowledge, services.answers = build_answering(settings)
         return services

@@ -5,6 +5,13 @@ acting as one local member whose records persist in the configured database.
 Input is read on a daemon thread, one line per prompt (`LineReader`): Ctrl-C at the prompt ends the
 console at once, where a read in asyncio's default executor would hold the loop's shutdown until Enter.
 The console remembers the last answer's citations, so `/checklist save 2` saves citation [2].
+
+A database that can't be reached at start does not stop the console (as it doesn't stop the bot): one line
+on stderr says saving is unavailable and questions are answered from the guides only; the member commands
+say "Saving is unavailable right now…", and work again once the database is back (its migrations run on
+the first use that reaches it), without a restart; on PostgreSQL the console then serves the database's
+knowledge version, the moderators' guide changes included. A DATABASE_URL that can't work as set (a SQLite
+folder that can't be created, a file that can't be opened) is still one line and exit 1.
 """
 from __future__ import annotations
 
@@ -110,13 +117,28 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, sessi
     return format_answer(answer)
 
 
-async def run_console(settings: Settings, stdin=None, stdout=None) -> int:
-    from bot.container import build_services
+async def catch_up_on_guide_changes(services) -> None:
+    """A console started without its PostgreSQL database serves the folder's guides; once a member command
+    has reached the database again, serve the database's knowledge version (the moderators' guide changes),
+    as the bot's periodic knowledge check does. Once: a failure is logged and the folder's guides serve on."""
+    from bot.admin.knowledge_sync import KnowledgeSync
 
-    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    services = await build_services(settings)
+    await KnowledgeSync(services.knowledge, services.guide_changes, asyncio.Lock()).refresh()
+
+
+async def run_console(settings: Settings, stdin=None, stdout=None, stderr=None) -> int:
+    from bot.container import build_services, check_database_setting
+
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    check_database_setting(settings)  # a SQLite file that can't be used as set: one line, exit 1
+
+    def guides_only(line: str) -> None:  # the database can't be reached: said once, then guides-only mode
+        print(line, file=stderr, flush=True)
+
+    services = await build_services(settings, tolerate_outage=True, announce=guides_only)
     # the first answer, sooner (kept in a name: a task needs a reference)
     _warming = asyncio.create_task(asyncio.to_thread(services.answers.warm))
+    catch_up = services.database_down_at_start and services.guide_changes.shared
     interactive = stdin.isatty()
     reader, session = LineReader(stdin), Session()
     at_prompt = False
@@ -136,6 +158,9 @@ async def run_console(settings: Settings, stdin=None, stdout=None) -> int:
             out = await handle_line(line, services, session=session)
             if out:
                 print(out, file=stdout, flush=True)
+            if catch_up and not services.database.schema_pending:  # the database is back (migrated)
+                catch_up = False
+                await catch_up_on_guide_changes(services)
     except asyncio.CancelledError:  # Ctrl-C (asyncio.run cancels this task): leave at once, tidily
         if interactive and at_prompt:
             print(file=stdout, flush=True)

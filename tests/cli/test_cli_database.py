@@ -60,8 +60,10 @@ def test_a_sqlite_folder_that_cant_be_created_is_one_line(tmp_path, command):
     assert line.startswith(NO_FOLDER) and str(tmp_path / "a-file") in line and "DATABASE_URL" in line
 
 
-def test_a_sqlite_url_naming_a_folder_is_one_line(tmp_path):
-    line = one_line(careerbot("db", "upgrade", database_url=f"sqlite:///{tmp_path.as_posix()}"))
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("chat",)])
+def test_a_sqlite_url_naming_a_folder_is_one_line(tmp_path, command):
+    """A setting to fix, not an outage to wait out: the console does not start in guides-only mode."""
+    line = one_line(careerbot(*command, database_url=f"sqlite:///{tmp_path.as_posix()}"))
     assert line.startswith(f"{UNOPENABLE} {tmp_path}") and "DATABASE_URL" in line and "server" not in line
 
 
