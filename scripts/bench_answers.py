@@ -7,7 +7,8 @@ Generates a knowledge folder of `--passages` one-passage sections (scripts/event
 400 guide files so each stays under the guide size limit) and, in one run:
 
 1. first start: `careerbot ask --json --knowledge DIR` with one question (parses the guides, builds the
-   index and saves it to DIR/.index); second start: the same again (loads the saved index);
+   index and saves both to DIR/.index); second start: the same again (reads the parsed guides back and
+   loads the saved index);
 2. batch: all questions of tests/data/eval.jsonl on stdin to one `careerbot ask --json` (reading, search,
    coverage, composing, JSON); the cost per question is the time from the first answer line out to the
    last, divided by n - 1 (start-up excluded);
@@ -15,8 +16,9 @@ Generates a knowledge folder of `--passages` one-passage sections (scripts/event
    backend="numba")`, `retrieve([expand_query(q)], k=10)` per question with at least one term: bm25s
    refuses an empty query), in a fresh process.
 
-Prints the minimum over --runs of each wall time, the ratio answer / retrieval, and (in-process) how much
-of a start is parsing the guides and how much loading the saved index.
+Prints the minimum over --runs of each wall time, the ratio answer / retrieval, and (in-process) how long
+reading the parsed guides back, parsing them afresh, loading the saved index and building the answers'
+caches take.
 """
 from __future__ import annotations
 
@@ -62,17 +64,33 @@ from pathlib import Path
 sys.path.insert(0, {root!r})
 from bot.knowledge.folder import check_guides
 from bot.knowledge.guides import GuideSet
+from bot.knowledge.parsed import GuideCache
+from bot.knowledge.store import Knowledge, gc_paused
 from bot.search.index import SearchIndex
 folder = Path({folder!r})
-t = time.perf_counter()
-good, _ = check_guides(folder / "guides", root=folder)
-GuideSet.of(good)
-parse = time.perf_counter() - t
+with gc_paused():  # as build_knowledge reads guides
+    t = time.perf_counter()
+    cache = GuideCache(folder)
+    good, _ = check_guides(folder / "guides", root=folder, cache=cache)  # read back from .index/guides.json
+    guides = GuideSet.of(good)
+    cached = time.perf_counter() - t
+    assert cache.hits == len(good), "the parsed guides were not read back"
+    t = time.perf_counter()
+    GuideSet.of(check_guides(folder / "guides", root=folder)[0])  # parse every file, no cache
+    parse = time.perf_counter() - t
 (saved,) = [p for p in (folder / ".index").iterdir() if p.is_dir()]
 key = json.loads((saved / "meta.json").read_text())["key"]
 t = time.perf_counter()
-assert SearchIndex.load(saved, key) is not None
-print(json.dumps([parse, time.perf_counter() - t]))
+index = SearchIndex.load(saved, key)
+load = time.perf_counter() - t
+assert index is not None
+from bot.answers.ranking import heading_matcher
+from bot.answers.spelling import english, speller
+kb = Knowledge(guides, index)
+t = time.perf_counter()
+speller(kb), english(), heading_matcher(kb)
+warm = time.perf_counter() - t
+print(json.dumps([parse, cached, load, warm]))
 """
 
 
@@ -116,7 +134,7 @@ def main() -> None:
                                capture_output=True, text=True, cwd=ROOT)
         if split.returncode != 0:
             raise SystemExit(f"start-up split failed:\n{split.stderr[-2000:]}")
-        parse_s, load_s = json.loads(split.stdout.strip().splitlines()[-1])
+        parse_s, cached_s, load_s, warm_s = json.loads(split.stdout.strip().splitlines()[-1])
         code = RETRIEVAL.format(root=str(ROOT), folder=str(folder), questions=json.dumps(questions))
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
         if out.returncode != 0:
@@ -129,7 +147,9 @@ def main() -> None:
     print(f"first start (build + save index), one question: {first:.2f} s")
     print(f"second start (saved index), one question:       {min(seconds):.2f} s  (runs: "
           + ", ".join(f"{s:.2f}" for s in seconds) + ")")
-    print(f"  of which, in-process: parsing the guides {parse_s:.2f} s, loading the saved index {load_s:.3f} s")
+    print(f"  in-process: reading the parsed guides back {cached_s:.2f} s (parsing them: {parse_s:.2f} s), "
+          f"loading the saved index {load_s:.3f} s, the answers' caches (speller, English words, heading "
+          f"matcher) {warm_s:.2f} s")
     print(f"batch of {n}: {per_answer * 1e3:.3f} ms per whole answer (first answer line out to last, best run)")
     print(f"bm25s-numba bare retrieval: mean {bare * 1e3:.3f} ms, p50 {statistics.median(retrieval) * 1e3:.3f} ms "
           f"per question -> answer / retrieval = {per_answer / bare:.1f}x")
