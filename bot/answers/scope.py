@@ -91,10 +91,18 @@ _FORECAST_TIME = re.compile(
     r"in the (?:near |long )?future|next decade|likely to|nowadays|anymore|these days|still)\b", re.I)
 _FORECAST_TOPIC = re.compile(
     r"\b(?:worth|saturat\w*|oversaturat\w*|crowd\w*|overcrowd\w*|good (?:career )?(?:choice|option|idea)|"
-    r"demand|grow\w*|compress\w*|replace\w*|taking over|take over|die|dying|dead|bubble|hype|market|popular|relevant|"
-    r"obsolete|impact)\b", re.I)
+    r"demand|grow\w*|compress\w*|replace\w*|taking over|take over|die|dying|dead|bubble|hype|market)\b", re.I)
+# "more popular / relevant / obsolete" is a forecast only when the question looks ahead ("in the future",
+# "will"): "is Python still the most popular language for ML?" asks about today, which guides describe.
+_FORECAST_AHEAD = re.compile(
+    r"\b(?:in the (?:near |long )?future|in (?:the )?(?:next |coming )?\d+(?:\s*-\s*\d+)? years?|years? from now|"
+    r"next decade|will|gonna|going to)\b[^.?!]*\b(?:popular|relevant|obsolete)\b|"
+    r"\b(?:popular|relevant|obsolete)\b[^.?!]*\b(?:in the (?:near |long )?future|in (?:the )?(?:next |coming )?\d+"
+    r"(?:\s*-\s*\d+)? years?|years? from now|next decade)\b", re.I)
 _FORECAST_WILL = re.compile(  # "will ML be oversaturated?": a prediction whatever the time words
-    r"\b(?:will|gonna|going to)\b.*\b(?:saturat|oversaturat|crowd|overcrowd|compress|replac|bubble|die|dying|dead)", re.I)
+    r"\b(?:will|gonna|going to)\b.*\b(?:saturat|oversaturat|crowd|overcrowd|compress|replac|bubble|die|dying|dead)|"
+    r"\bwill there (?:still )?be\b[^.?!]*\b(?:in the (?:near |long )?future|years? from now|in \d+ years?|"
+    r"next decade)", re.I)
 _THIS_RESOURCE = re.compile(
     r"\b(?:this|that|these|those|your) (?:course|courses|guide|roadmap|book|books|video|videos|program|"
     r"programme|bootcamp|tutorial|playlist|node|certificate|specialization|class|lecture|module|path)\b|"
@@ -106,13 +114,26 @@ _THIS_RESOURCE = re.compile(
 
 # A choice the member has to make for themselves between paths, fields or courses ("how do I choose",
 # "which one should I go with", "torn between"): the guides describe the paths, they can't choose for them.
-_OWN_CHOICE = re.compile(
-    r"\bhow (?:do (?:i|you) |to |should i |can i |would you )?(?:choose|decide) (?:between|which|whether)\b|"
-    r"\bwhat should i (?:choose|pick)\b|"
-    r"\bwhich (?:one |path |field |programs? |options? |courses? )?(?:should i|to|do i) (?:go with|choose|pick|"
-    r"continue|stay with|follow)\b|\bshould i stay (?:on|with|in)\b|\bwhich would (?:\w+ )?look better\b|"
-    r"\b(?:unsure|not sure) (?:as to |about )?which\b|"
+# It takes, in one sentence, a choice asked for and the options it is between ("X or Y", "between", "vs",
+# "two fields"), unless its words compare them ("which would look better"): "how do I choose which language
+# to learn first?" asks what the guides describe.
+_CHOICE_ASKED = re.compile(
+    r"\bhow (?:do (?:i|you) |to |should i |can i |would you )?(?:choose|decide)\b|"
+    r"\bwhat should i (?:choose|pick(?! up)|go with)\b|"
+    r"\bwhich (?:one |path |field |programs? |options? |courses? )?(?:should i|to|do i) (?:go with|choose|"
+    r"pick(?! up)|continue|stay with)\b|\b(?:unsure|not sure) (?:as to |about )?which\b", re.I)
+_CHOICE_COMPARED = re.compile(  # a choice whose words already compare the options
+    r"\bshould i stay (?:on|with|in)\b|\bwhich would (?:\w+ )?look better\b|"
     r"\bwhich (?:one )?(?:is|would be) easier to (?:transition|switch|move|get|break)\b", re.I)
+_OPTIONS = re.compile(
+    r"\bbetween\b|\bor\b|\bvs\.?(?!\w)|\bversus\b|\bwhich one\b|"
+    r"\b(?:two|three|both|these|several) (?:different )?(?:\w+ )?(?:fields|paths|options|programs|programmes|offers|"
+    r"courses|degrees|tracks|industries)\b", re.I)
+
+
+def _own_choice(question: str) -> bool:
+    return bool(_CHOICE_COMPARED.search(question)) or any(
+        _CHOICE_ASKED.search(part) and _OPTIONS.search(part) for part in re.split(r"(?<=[.?!])\s+", question))
 _PERSONAL = re.compile(
     r"\b(?:(?:review|check|look (?:at|over)|rate|critique|roast) (?:my|our) (?:resume|cv|portfolio|code|projects?|"
     r"github|profile|linkedin|cover letter)|"
@@ -146,7 +167,7 @@ class Kind:
     top3: float              # ... in the best three sections together
     forecast: bool           # asks for a forecast about the market
     resource: bool           # asks about a resource the member is looking at
-    personal: bool           # asks for a judgement of the asker's own case (age, grades, visa, "am I ready")
+    personal: bool           # a judgement of the asker's own case (age, grades, visa, "am I ready") or their own choice
     specific: bool = False   # a named company's own process, a choice between programmes, a research career
 
     @property
@@ -155,10 +176,11 @@ class Kind:
         return self.forecast or self.resource or self.personal or self.specific
 
 
-def focus_terms(text: str, idf) -> tuple[str, ...]:
+def focus_terms(text: str, idf, min_idf: float = GENERIC_IDF) -> tuple[str, ...]:
+    """The words a text asks about: not conversational, and at least `min_idf` in the guides."""
     analyser = current()
     conversational = analyser.terms("conversational")
-    return tuple(t for t in dict.fromkeys(analyser.analyse(text)) if t not in conversational and idf(t) >= GENERIC_IDF)
+    return tuple(t for t in dict.fromkeys(analyser.analyse(text)) if t not in conversational and idf(t) >= min_idf)
 
 
 def kind_of(question: str, sections: list[set[str]], idf) -> Kind:
@@ -173,9 +195,9 @@ def kind_of(question: str, sections: list[set[str]], idf) -> Kind:
         best=sum(idf(t) for t in focus if t in best) / mass,
         top3=sum(idf(t) for t in focus if t in top3) / mass,
         forecast=bool(_FORECAST_TIME.search(question) and _FORECAST_TOPIC.search(question)
-                      or _FORECAST_WILL.search(question)),
+                      or _FORECAST_WILL.search(question) or _FORECAST_AHEAD.search(question)),
         resource=bool(_THIS_RESOURCE.search(question)),
-        personal=bool(_PERSONAL.search(question) or _OWN_CHOICE.search(question)),
+        personal=bool(_PERSONAL.search(question) or _own_choice(question)),
         specific=bool(_COMPANY_PROCESS.search(question) or _PROGRAMME_CHOICE.search(question)
                       or _RESEARCH_CAREER.search(question)),
     )

@@ -13,7 +13,7 @@ from typing import Callable
 from bot.answers.composing import compose
 from bot.answers.ranking import heading_matcher, query_weights, rank
 from bot.answers.reading import Reading, is_follow_up, read_follow_up, read_message, without
-from bot.answers.scope import Kind, TopicSignals, asking_terms, career_terms, field_terms, kind_of, verdict
+from bot.answers.scope import Kind, TopicSignals, asking_terms, career_terms, field_terms, focus_terms, kind_of, verdict
 from bot.answers.spelling import english, everyday_weight, speller
 from bot.errors import DomainError
 from bot.knowledge.store import Knowledge
@@ -75,6 +75,7 @@ class Answer:
                            "section": c.section, "url": c.url, "text": c.text, "score": c.score}  # asdict(c), faster
                           for c in self.citations],
             "kind": self.kind,
+            "note": self.note,  # the part of the message the guides can't settle, when the rest is answered
         }
 
 
@@ -94,6 +95,10 @@ def check_question(question: str) -> str:
 def is_small_talk(message: str) -> bool:
     """"thanks!", "anyone here?", "ok got it": nothing to look up (see reading.py)."""
     return read_message(" ".join((message or "").split())).small_talk
+
+
+NEW_TERMS = 2  # words of its own a later question needs to stand apart from the main one
+NEW_TERM_IDF = 0.1  # ... not counting words in nearly every passage ("machine", "learning")
 
 
 class AnswerService:
@@ -170,15 +175,18 @@ class AnswerService:
         """The kind of question (scope.Kind) and, when a message asks several things and only some are
         kinds guides can't settle (a forecast, a verdict on the asker's case, ...), the first such part:
         the rest is judged on its own and the answer says which part it leaves out. When the first question,
-        the main one, is such a kind, the rest usually leans on it ("...and do I really need to choose?"):
-        the whole message is judged as one."""
+        the main one, is such a kind, a later one counts only if it asks about something new (`NEW_TERMS`
+        words of its own): "...and do I really need to choose?" leans on it, and the message is judged as one."""
         sections = [self._section_terms(kb, c) for c in citations[:3]]
         idf = kb.index.term_idf
         parts = [s.text for s in reading.sentences if s.kind == "question" and len(content_terms(s.text)) >= 2]
         kinds = [(part, kind_of(part, sections, idf)) for part in parts] if len(parts) >= 2 else []
         unsettled = [part for part, k in kinds if k.unsettled]
         settled = [part for part, k in kinds if not k.unsettled and not is_follow_up(part)]  # stands on its own
-        if unsettled and settled and not kinds[0][1].unsettled:  # the first question is the main one
+        if kinds and kinds[0][1].unsettled:  # the main question can't be settled: the rest counts if it asks anew
+            asked = {t for part in unsettled for t in focus_terms(part, idf, NEW_TERM_IDF)}
+            settled = [part for part in settled if len(set(focus_terms(part, idf, NEW_TERM_IDF)) - asked) >= NEW_TERMS]
+        if unsettled and settled:
             return kind_of(" ".join(settled), sections, idf), unsettled[0]
         return kind_of(focus, sections, idf), None
 

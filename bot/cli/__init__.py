@@ -46,7 +46,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         try:
             answer = answers.answer(question, top=args.top)
         except CareerbotError as exc:  # same shape as an answer: answered false, the message as the answer
-            payload = {"question": asked, "answered": False, "answer": str(exc), "citations": [], "kind": "rejected"}
+            payload = {"question": asked, "answered": False, "answer": str(exc), "citations": [], "kind": "rejected",
+                       "note": None}
             return (payload if args.json else str(exc)), False
         if not args.json:
             return format_answer(answer), True

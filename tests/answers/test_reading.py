@@ -115,6 +115,7 @@ def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service
     "I like both backend work and ML. How do I choose between the two fields?",  # the member's own choice
     "Data engineering or MLOps, which one should I go with after my degree?",
     "Which will be more popular in the future for ML engineers, computer vision or NLP?",  # a forecast
+    "Will there still be ML engineering jobs for juniors in 10 years?",
     "How do I explain a two-year career gap when applying for ML engineer roles?",  # the asker's own case
     "Coming back to ML after a 5-year break to raise kids, where do I restart?",
     "Can someone review my resume? I'm applying for ML roles and getting no callbacks.",  # a service for them
@@ -137,6 +138,11 @@ def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(s
     "How do I decide when my model's accuracy is good enough to ship to production?",  # "decide", no choice
     "I finished Andrew Ng's course, what should I learn next to become an ML engineer?",  # no opinion asked
     "How do I make my GitHub portfolio stand out for ML roles?",  # no review asked
+    "Which path should I follow to become an ML engineer?",  # no options to choose between
+    "How do I choose which programming language to learn first for machine learning?",
+    "What should I pick up first for ML, statistics or linear algebra?",  # learning, not a choice of path
+    "Is Python still the most popular language for machine learning?",  # today, not a forecast
+    "Is a CS degree still relevant for ML engineering jobs?",
 ])
 def test_near_misses_of_those_kinds_are_still_answered(service, question):
     assert service.answer(question).answered
@@ -198,6 +204,9 @@ def test_a_message_with_a_part_guides_cant_settle_answers_the_rest_and_says_whic
     assert {c.section_id for c in answer.citations[:3]} & {c.section_id for c in alone.citations[:3]}
     text = careerbot("ask", "What does an ML engineer do day to day? And will the market be oversaturated in 2027?")
     assert "The guides can't settle one part of your question" in text.stdout
+    data = json.loads(careerbot("ask", "--json", "Is ML still worth it in 2026? What skills do I need to become an "
+                                "ML engineer?").stdout)  # the main question can't be settled, the second asks anew
+    assert data["answered"] is True and "Is ML still worth it in 2026?" in data["note"]
 
 
 def test_typos_are_read_as_the_guides_words_but_real_words_keep_their_meaning(service):
@@ -301,11 +310,11 @@ def test_a_further_source_is_quoted_when_it_says_something_new_not_when_it_repea
     assert "Python matters a lot when you deploy models and write tests. [3]" in answer
 
 
-def test_when_the_main_question_is_one_guides_cant_settle_the_rest_does_not_turn_it_into_an_answer(service):
-    message = ("How do I choose between data engineering and ML engineering? "
-               "What programming languages do ML engineers use?")
+def test_a_later_question_that_leans_on_an_unsettled_main_one_does_not_turn_it_into_an_answer(service):
+    message = "How do I choose between data engineering and ML engineering? Do I really need to choose right away?"
     answer = service.answer(message)
     assert not answer.answered and answer.kind in ("related", "not_covered")
-    # the other way round, the main question is answered and the answer names the part it leaves out
-    answer = service.answer("Do I need a degree for ML engineering? And how do I choose between it and data engineering?")
+    # a later question that asks about something new is answered, and the answer names the part left out
+    answer = service.answer("How do I choose between data engineering and ML engineering? What programming "
+                            "languages do ML engineers use?")
     assert answer.answered and answer.note and "choose between" in answer.note

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-KEYS = {"question", "answered", "answer", "citations", "kind"}  # "kind" added; none removed
+KEYS = {"question", "answered", "answer", "citations", "kind", "note"}  # "kind", "note" added; none removed
 CITATION_KEYS = {"rank", "doc_id", "section_id", "title", "section", "url", "text", "score"}
 
 
