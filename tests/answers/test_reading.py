@@ -297,6 +297,16 @@ def test_phrasings_bring_the_guides_words(question):
     assert any(key in question and value in terms for key, value in wanted.items())
 
 
+@pytest.mark.parametrize("question", [
+    "How does a model become overfit and what can an ML engineer do about it?",  # a thing, not a person
+    "I am trying to switch from TensorFlow to PyTorch for my project",  # not a move into the field
+])
+def test_how_a_thing_becomes_or_a_switch_of_tools_is_not_a_path(question):
+    from bot.search.analysis import expand_query, stem
+
+    assert stem("steps") not in expand_query(question)
+
+
 def test_a_further_source_is_quoted_when_it_says_something_new_not_when_it_repeats_the_first():
     from bot.search.analysis import terms_of_text
 
