@@ -5,9 +5,10 @@ no abstention) or the short answer (answer hit, abstention included).
     python scripts/sweep_answers.py ranking '{"ranking.HEADING_WEIGHT": [0.5, 0.75, 1.0]}'
     python scripts/sweep_answers.py answer '{"composing.SECOND_UNIT": [0, 1]}'
 
-A setting is `module.CONSTANT` of bot.answers (ranking, reading, composing, scope); every combination of
-the given values is measured on every set in tests/data that has real or synthetic labels. This is how
-the ranking and composing tables of docs/retrieval.md were measured. Say which sets you tuned on.
+A setting is `module.CONSTANT` of bot.answers (ranking, reading, composing, scope, spelling); every
+combination of the given values is measured on the labelled sets in tests/data that may be tuned on;
+real_check2.jsonl, the held-out set, is left out on purpose. This is how the ranking and composing tables of
+docs/retrieval.md were measured. Say which sets you tuned on.
 """
 from __future__ import annotations
 
