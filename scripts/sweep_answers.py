@@ -5,7 +5,7 @@ no abstention) or the short answer (answer hit, abstention included).
     python scripts/sweep_answers.py ranking '{"ranking.HEADING_WEIGHT": [0.5, 0.75, 1.0]}'
     python scripts/sweep_answers.py answer '{"composing.SECOND_UNIT": [0, 1]}'
 
-A setting is `module.CONSTANT` of bot.answers (ranking, reading, composing, scope, spelling); every
+A setting is `module.CONSTANT` of bot.answers (ranking, reading, composing, scope, everyday); every
 combination of the given values is measured on the labelled sets in tests/data that may be tuned on;
 real_check2.jsonl, the held-out set, is left out on purpose. This is how the ranking and composing tables of
 docs/retrieval.md were measured. Say which sets you tuned on.
@@ -20,14 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.answers import composing, ranking, reading, scope, spelling  # noqa: E402
+from bot.answers import composing, everyday, ranking, reading, scope  # noqa: E402
 from bot.answers.evaluation import contains_any, load_items  # noqa: E402
 from bot.answers.service import AnswerService  # noqa: E402
 from bot.knowledge.store import KnowledgeStore  # noqa: E402
 
 SETS = {"real": "real_questions.jsonl", "dev2": "real_dev2.jsonl", "check": "real_check.jsonl",
         "eval": "eval.jsonl", "hold": "holdout.jsonl"}
-MODULES = {"ranking": ranking, "reading": reading, "composing": composing, "scope": scope, "spelling": spelling}
+MODULES = {"ranking": ranking, "reading": reading, "composing": composing, "scope": scope, "everyday": everyday}
 
 
 def ranking_figures(service: AnswerService, items: list[dict]) -> str:

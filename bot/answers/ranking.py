@@ -24,9 +24,9 @@ from operator import mul
 
 import numpy as np
 
+from bot.answers.everyday import everyday_weight
 from bot.answers.reading import Reading
 from bot.answers.scope import asking_terms
-from bot.answers.spelling import everyday_weight
 from bot.knowledge.store import Knowledge, once_per_snapshot
 from bot.search.analysis import _raw_tokens, analyse, current, expand_query
 from bot.search.index import SearchIndex
@@ -51,7 +51,7 @@ class Ranked:
 
 def query_weights(reading: Reading, everyday: bool = True) -> dict[str, float]:
     """Each query term's weight: the largest it gets from any sentence it appears in. `everyday`: words
-    common in everyday English weigh less (`spelling.everyday_weight`)."""
+    common in everyday English weigh less (`everyday.py`)."""
     weights: dict[str, float] = {}
     asking = asking_terms()
     for text, w in reading.weighted():

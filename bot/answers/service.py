@@ -11,10 +11,11 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from bot.answers.composing import compose
+from bot.answers.everyday import everyday_weight
 from bot.answers.ranking import heading_matcher, query_weights, rank
 from bot.answers.reading import Reading, is_follow_up, read_follow_up, read_message, without
 from bot.answers.scope import Kind, TopicSignals, asking_terms, career_terms, field_terms, focus_terms, kind_of, verdict
-from bot.answers.spelling import english, everyday_weight, speller
+from bot.answers.spelling import english, speller
 from bot.errors import DomainError
 from bot.knowledge.store import Knowledge
 from bot.search.analysis import content_terms, expand_query, terms_of_text

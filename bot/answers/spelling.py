@@ -6,7 +6,6 @@ the question. The displayed question is never changed.
 """
 from __future__ import annotations
 
-import math
 import re
 from functools import lru_cache
 
@@ -72,38 +71,3 @@ def speller(kb: Knowledge) -> Speller:
     """One speller per knowledge snapshot, built once and dropped with it."""
     return once_per_snapshot(_spellers, kb, Speller)
 
-
-# ------------------------------------------------------------------ everyday words
-
-EVERYDAY_FROM = 5.0  # Zipf frequency (log10 per billion words) from which a word is everyday English
-EVERYDAY_TO = 6.5    # ... and from which it weighs only EVERYDAY_FLOOR
-EVERYDAY_FLOOR = 0.25
-_LISTED_FROM = 4.0  # stems kept in the table (below EVERYDAY_FROM, so that it can be swept)
-
-
-@lru_cache(maxsize=1)
-def _everyday_stems() -> dict[str, float]:
-    """Zipf frequency of each stem of the English list's everyday words (the most frequent spelling)."""
-    words = english().word_frequency
-    total = words.total_words or 1
-    least = total * 10 ** (_LISTED_FROM - 9)
-    zipf: dict[str, float] = {}
-    for word, count in words.dictionary.items():
-        if count >= least:
-            z = math.log10(count / total * 1e9)
-            key = stem(word)
-            if z > zipf.get(key, 0.0):
-                zipf[key] = z
-    return zipf
-
-
-def everyday_weight(term: str) -> float:
-    """How much a query term says what a question is about, judged by how common it is in everyday
-    English: 1 for a rarer word ("degree", "python"), down to EVERYDAY_FLOOR for the most common ("go",
-    "still", "done"). The guides are a small collection: their own IDF calls "even" or "done" rare because
-    four guides seldom use them; a large general collection knows better."""
-    z = _everyday_stems().get(term)
-    if z is None or z <= EVERYDAY_FROM:
-        return 1.0
-    share = min(1.0, (z - EVERYDAY_FROM) / (EVERYDAY_TO - EVERYDAY_FROM))
-    return 1.0 - share * (1.0 - EVERYDAY_FLOOR)

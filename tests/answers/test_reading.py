@@ -249,8 +249,8 @@ def test_without_a_degree_is_read_as_asking_about_other_paths(service):
 
 
 def test_everyday_words_weigh_less_than_the_words_that_say_what_is_asked():
+    from bot.answers.everyday import EVERYDAY_FLOOR, everyday_weight
     from bot.answers.ranking import query_weights
-    from bot.answers.spelling import EVERYDAY_FLOOR, everyday_weight
     from bot.search.analysis import stem
 
     assert everyday_weight(stem("go")) == pytest.approx(EVERYDAY_FLOOR, abs=0.1)
