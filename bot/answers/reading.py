@@ -13,7 +13,8 @@ the search query:
 A short question that leans on the sentence before it ("Is that true?", "But how?") takes its subject
 from that sentence, which then weighs as a question. A message with no question sentence at all (a
 title such as "Breaking into ML without a Master's degree") is read as one question. Small talk is a
-message whose every sentence is a greeting, thanks or filler: no query at all.
+message whose every sentence is a greeting, thanks or filler: no query at all. Code blocks, links and
+Discord's markup (mentions, channels, custom emoji) are not read at all: they are not what is asked.
 """
 from __future__ import annotations
 
@@ -76,8 +77,19 @@ class Reading:
         return [(s.text, s.weight) for s in self.sentences if s.weight > 0]
 
 
+# What a chat message carries that is not what is asked: code blocks, links, and Discord's markup for
+# mentions, channels and custom emoji ("<@123>", "<#456>", "<:party:789>"). A pasted link's words
+# ("example", "com", "post") would otherwise be searched for.
+_NOT_ASKED = re.compile(
+    r"```.*?(?:```|$)|\bhttps?://\S+|\bwww\.\S+|<(?:@[!&]?|#|a?:\w+:)\d+>|@(?:everyone|here)\b", re.S | re.I)
+
+
+def without_markup(text: str) -> str:
+    return _NOT_ASKED.sub(" ", text)
+
+
 def split_message(text: str) -> list[str]:
-    parts = [p.strip(" \t-–—•*>") for p in _SPLIT.split(text)]
+    parts = [p.strip(" \t-–—•*>") for p in _SPLIT.split(without_markup(text))]
     return [p for p in parts if p and re.search(r"[^\W_]", p)]
 
 
