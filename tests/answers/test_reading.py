@@ -330,13 +330,13 @@ def test_a_later_question_that_leans_on_an_unsettled_main_one_does_not_turn_it_i
     assert answer.answered and answer.note and "choose between" in answer.note
 
 
-@pytest.mark.parametrize("message", [
-    "check this https://example.com/post/intro-example — is a PhD needed for ML jobs?",
-    "<@123456789> <:wave:4242> is a PhD needed for ML jobs? <#999> @everyone",
-    "```python\nimport torch\nmodel = example()\n```\nis a PhD needed for ML jobs?",
+@pytest.mark.parametrize("message, plain", [
+    ("check this https://example.com/post/intro-example — is a PhD needed for ML jobs?",
+     "check this — is a PhD needed for ML jobs?"),
+    ("<@123456789> <:wave:4242> is a PhD needed for ML jobs? <#999> @everyone", "is a PhD needed for ML jobs?"),
+    ("```python\nimport torch\nmodel = example()\n```\nis a PhD needed for ML jobs?", "is a PhD needed for ML jobs?"),
 ])
-def test_links_code_and_discord_markup_are_not_searched_for(service, message):
-    plain = service.answer("is a PhD needed for ML jobs?")
-    answer = service.answer(message)
-    assert [c.section_id for c in answer.citations] == [c.section_id for c in plain.citations]
-    assert answer.answer == plain.answer
+def test_links_code_and_discord_markup_are_not_searched_for(service, message, plain):
+    expected, answer = service.answer(plain), service.answer(message)
+    assert [c.section_id for c in answer.citations] == [c.section_id for c in expected.citations]
+    assert answer.answer == expected.answer
