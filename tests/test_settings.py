@@ -158,3 +158,52 @@ def test_an_in_memory_sqlite_database_from_the_environment_is_refused(url, monke
     with pytest.raises(SettingsError, match="in-memory SQLite database, so nothing members save would be kept"):
         Settings.from_env(os.devnull)
     assert Settings(database_url=url).database_url.startswith("sqlite+aiosqlite://")  # code may still ask for one
+
+
+AWKWARD_PATHS = ["/srv/data", "/home/José/données", "/tmp/with space/x", "/tmp/50%/x", "/tmp/a%20b/x", "/tmp/%zz/x",
+                 "/tmp/a#b/x", "/tmp/user@host/x", "/tmp/a:b/x", "/tmp/a+b/x", "/tmp/a&b=c;d/x", "/tmp/new\nline/x",
+                 "/tmp/tab\t/x", "/tmp/~me/x", "/tmp/数据/x", "/tmp/emoji😀/x", "C:/Users/me/data", "relative/data",
+                 "", ":memory:", "%3Amemory%3A", "/tmp/a?b/x", "/tmp/?mode=ro", "/tmp/[::1]/x", "//double/slash",
+                 "/tmp/back\\slash/x", "/tmp/quote'\"/x"]
+
+
+def _by_sqlalchemy(url: str) -> str:
+    """What supported_database_url made of a SQLite URL before it skipped SQLAlchemy for plain paths."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+
+
+@pytest.mark.parametrize("path", AWKWARD_PATHS)
+@pytest.mark.parametrize("scheme", ["sqlite+aiosqlite:///", "sqlite:///"])
+def test_sqlite_urls_are_written_as_sqlalchemy_writes_them(path, scheme):
+    # a plain SQLite URL (the default one among them) is normalised without importing SQLAlchemy: the same string
+    from sqlalchemy.engine import make_url
+
+    from bot.settings import in_memory_sqlite, supported_database_url
+
+    url = scheme + path
+    assert supported_database_url(url) == _by_sqlalchemy(url)
+    normalised = supported_database_url(url)
+    parsed = make_url(normalised)
+    assert in_memory_sqlite(normalised) == (parsed.database in (None, "", ":memory:"))
+
+
+@pytest.mark.parametrize("path", ["/srv/José data/50%", "/tmp/a#b@c:d+e", "/tmp/数据"])
+def test_the_default_url_is_the_one_sqlalchemy_writes(path):
+    from bot.settings import default_database_url
+
+    s = Settings(knowledge_dir="/tmp/k", database_url=default_database_url(Path(path)))
+    assert s.database_url == _by_sqlalchemy(default_database_url(Path(path)))
+    assert Settings().database_url == _by_sqlalchemy(default_database_url())
+
+
+def test_ask_does_not_import_sqlalchemy():
+    # `careerbot ask` needs no database: SQLAlchemy (about 0.2 s of its start) is not imported for it
+    code = ("import sys; from bot.cli import main; main(['ask', '--json', 'do I need a degree?']); "
+            "print('sqlalchemy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "DATABASE_URL": ""}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"
