@@ -48,6 +48,26 @@ def fresh(knowledge: Path):
     return load_guides(knowledge / "guides", root=knowledge)
 
 
+def test_read_back_sections_and_passages_are_the_parsers_to_the_field(knowledge, parses):
+    # read back without the dataclasses' __init__ (one __dict__ per object): the same fields in the same
+    # order, equal, the same hash and repr, and still frozen
+    build_knowledge(knowledge, strict=True)
+    back = build_knowledge(knowledge, strict=True)
+    assert len(parses) == len(guide_files(knowledge))
+    made = fresh(knowledge).sections
+    assert back.guides.sections.keys() == made.keys()
+    for sid, section in back.guides.sections.items():
+        assert type(section) is type(made[sid])
+        assert list(vars(section).items()) == list(vars(made[sid]).items())
+        assert hash(section) == hash(made[sid]) and repr(section) == repr(made[sid])
+        for passage, other in zip(section.passages, made[sid].passages, strict=True):
+            assert type(passage) is type(other) and list(vars(passage).items()) == list(vars(other).items())
+            assert hash(passage) == hash(other) and repr(passage) == repr(other)
+    passage = back.passages[0]
+    with pytest.raises(AttributeError):
+        passage.text = "changed"  # type: ignore[misc]
+
+
 def test_unchanged_guides_are_read_back_not_parsed(knowledge, parses):
     first = build_knowledge(knowledge, strict=True)
     assert sorted(parses) == [p.name for p in guide_files(knowledge)]
