@@ -42,6 +42,11 @@ def career_terms() -> frozenset[str]:
     return current().terms("career_terms")
 
 
+def not_covered_terms() -> frozenset[str]:
+    """Topics no guide covers, listed by the moderators (optional in the vocabulary file)."""
+    return current().terms("not_covered")
+
+
 def asking_terms() -> frozenset[str]:
     """Words that only say how someone asks (no topic word at all): they weigh less in the search."""
     return current().terms("asking")
@@ -169,11 +174,12 @@ class Kind:
     resource: bool           # asks about a resource the member is looking at
     personal: bool           # a judgement of the asker's own case (age, grades, visa, "am I ready") or their own choice
     specific: bool = False   # a named company's own process, a choice between programmes, a research career
+    outside: bool = False    # names a topic the vocabulary lists as not covered (`coverage: not_covered`)
 
     @property
     def unsettled(self) -> bool:
         """A kind of question guides can't settle, however close their topic."""
-        return self.forecast or self.resource or self.personal or self.specific
+        return self.forecast or self.resource or self.personal or self.specific or self.outside
 
 
 def focus_terms(text: str, idf, min_idf: float = GENERIC_IDF) -> tuple[str, ...]:
@@ -200,4 +206,5 @@ def kind_of(question: str, sections: list[set[str]], idf) -> Kind:
         personal=bool(_PERSONAL.search(question) or _own_choice(question)),
         specific=bool(_COMPANY_PROCESS.search(question) or _PROGRAMME_CHOICE.search(question)
                       or _RESEARCH_CAREER.search(question)),
+        outside=bool(not_covered_terms().intersection(current().analyse(question))),
     )

@@ -24,6 +24,7 @@ VOCABULARY_FILE = "vocabulary.yaml"
 DEFAULTS = Path(__file__).with_name(VOCABULARY_FILE)
 SECTIONS = ("stopwords", "acronyms", "query_synonyms", "query_phrases", "coverage")
 WORD_LISTS = ("field_terms", "not_anchors", "career_terms", "conversational", "asking")
+OPTIONAL_WORD_LISTS = ("not_covered",)  # may be left out of a folder's file (older files have none)
 SHARES = ("max_unknown_with_field", "max_unknown_with_career", "min_coverage_without_anchor",
           "min_relative_without_anchor")
 _WORD = re.compile(r"[a-z0-9][a-z0-9.+#'-]*")
@@ -142,15 +143,19 @@ def _phrases(check: _Check, value: Any) -> list[tuple[re.Pattern[str], str]]:
 
 def _coverage(check: _Check, value: Any) -> tuple[dict[str, str], Thresholds | None]:
     if not isinstance(value, dict):
-        check.add("coverage", f"coverage must hold {', '.join(WORD_LISTS)} and thresholds")
+        check.add("coverage", f"coverage must hold {', '.join(WORD_LISTS)} and thresholds")  # not_covered: optional
         return {}, None
     words = {}
     for key in WORD_LISTS:
         text = check.text(value.get(key), key, f"coverage: {key}")
         if text is not None:
             words[key] = text
+    for key in OPTIONAL_WORD_LISTS:
+        text = check.text(value[key], key, f"coverage: {key}") if key in value else ""
+        if text is not None:
+            words[key] = text
     for key in value:
-        if key not in (*WORD_LISTS, "thresholds"):
+        if key not in (*WORD_LISTS, *OPTIONAL_WORD_LISTS, "thresholds"):
             check.add(str(key), f"coverage: unknown entry {str(key)[:40]!r}")
     given = value.get("thresholds")
     if not isinstance(given, dict):

@@ -114,3 +114,31 @@ def test_kb_check_lists_vocabulary_problems(folder: Path, capsys):
     (folder / VOCABULARY_FILE).write_text(DEFAULTS.read_text().replace("min_terms_without_anchor: 3", "min_terms_without_anchor: 0"))
     assert main(["kb", "check", str(folder)]) == 1
     assert "min_terms_without_anchor must be a whole number from 1 to 20" in capsys.readouterr().out
+
+
+def test_topics_not_covered_are_optional_and_checked_like_the_other_lists(tmp_path: Path):
+    import re
+
+    text = DEFAULTS.read_text()
+    listed = re.search(r"\n  not_covered: >-\n(?:    .*\n)+", text)
+    assert listed is not None
+    older = text.replace(listed.group(0), "\n")  # a folder's file written before the list existed still loads
+    assert parse_vocabulary(tmp_path / VOCABULARY_FILE, older).words["not_covered"] == ""
+    broken = text.replace(listed.group(0), "\n  not_covered: [Negotiate]\n")
+    with pytest.raises(KnowledgeError) as refused:
+        parse_vocabulary(tmp_path / VOCABULARY_FILE, broken)
+    assert any("coverage: not_covered must be words separated by spaces" in str(p) for p in refused.value.problems)
+
+
+def test_a_topic_the_moderators_list_as_not_covered_gets_related_reading_not_an_answer(folder: Path):
+    from bot.answers.service import AnswerService
+
+    store = KnowledgeStore(folder)
+    store.load_initial()
+    service = AnswerService(lambda: store.current)
+    question = "What does an engineer's salary depend on in a big city?"
+    assert service.answer(question).answered
+    text = (folder / VOCABULARY_FILE).read_text()
+    (folder / VOCABULARY_FILE).write_text(text.replace("  not_covered: >-\n", "  not_covered: >-\n    city\n"))
+    store.reload()  # a moderator lists "city" as a topic the guides don't cover
+    assert not service.answer(question).answered
