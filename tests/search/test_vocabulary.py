@@ -117,14 +117,11 @@ def test_kb_check_lists_vocabulary_problems(folder: Path, capsys):
 
 
 def test_topics_not_covered_are_optional_and_checked_like_the_other_lists(tmp_path: Path):
-    import re
-
     text = DEFAULTS.read_text()
-    listed = re.search(r"\n  not_covered: >-\n(?:    .*\n)+", text)
-    assert listed is not None
-    older = text.replace(listed.group(0), "\n")  # a folder's file written before the list existed still loads
-    assert parse_vocabulary(tmp_path / VOCABULARY_FILE, older).words["not_covered"] == ""
-    broken = text.replace(listed.group(0), "\n  not_covered: [Negotiate]\n")
+    assert parse_vocabulary(tmp_path / VOCABULARY_FILE, text).words["not_covered"] == ""  # shipped without one
+    listed = text.replace("  thresholds:\n", "  not_covered: negotiate counteroffer\n  thresholds:\n", 1)
+    assert parse_vocabulary(tmp_path / VOCABULARY_FILE, listed).words["not_covered"] == "negotiate counteroffer"
+    broken = text.replace("  thresholds:\n", "  not_covered: [Negotiate]\n  thresholds:\n", 1)
     with pytest.raises(KnowledgeError) as refused:
         parse_vocabulary(tmp_path / VOCABULARY_FILE, broken)
     assert any("coverage: not_covered must be words separated by spaces" in str(p) for p in refused.value.problems)
@@ -139,6 +136,6 @@ def test_a_topic_the_moderators_list_as_not_covered_gets_related_reading_not_an_
     question = "What does an engineer's salary depend on in a big city?"
     assert service.answer(question).answered
     text = (folder / VOCABULARY_FILE).read_text()
-    (folder / VOCABULARY_FILE).write_text(text.replace("  not_covered: >-\n", "  not_covered: >-\n    city\n"))
+    (folder / VOCABULARY_FILE).write_text(text.replace("  thresholds:\n", "  not_covered: city\n  thresholds:\n", 1))
     store.reload()  # a moderator lists "city" as a topic the guides don't cover
     assert not service.answer(question).answered
