@@ -85,10 +85,10 @@ index = SearchIndex.load(saved, key)
 load = time.perf_counter() - t
 assert index is not None
 from bot.answers.ranking import heading_matcher
-from bot.answers.spelling import english, speller
-kb = Knowledge(guides, index)
+from bot.answers.spelling import speller
+kb = Knowledge(guides, index, folder=folder)  # the English list and heading n-grams read back from folder/.index
 t = time.perf_counter()
-speller(kb), english(), heading_matcher(kb)
+speller(kb), heading_matcher(kb)
 warm = time.perf_counter() - t
 print(json.dumps([parse, cached, load, warm]))
 """
@@ -148,7 +148,7 @@ def main() -> None:
     print(f"second start (saved index), one question:       {min(seconds):.2f} s  (runs: "
           + ", ".join(f"{s:.2f}" for s in seconds) + ")")
     print(f"  in-process: reading the parsed guides back {cached_s:.2f} s (parsing them: {parse_s:.2f} s), "
-          f"loading the saved index {load_s:.3f} s, the answers' caches (speller, English words, heading "
+          f"loading the saved index {load_s:.3f} s, the answers' caches (speller with the English list, heading "
           f"matcher) {warm_s:.2f} s")
     print(f"batch of {n}: {per_answer * 1e3:.3f} ms per whole answer (first answer line out to last, best run)")
     print(f"bm25s-numba bare retrieval: mean {bare * 1e3:.3f} ms, p50 {statistics.median(retrieval) * 1e3:.3f} ms "

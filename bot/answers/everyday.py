@@ -2,39 +2,28 @@
 
 BM25's IDF comes from the guides, a small collection: four guides seldom use "even" or "done", so their
 IDF calls them as rare as "degree". A large general collection knows better: pyspellchecker's English
-frequency list (already loaded for typos, `spelling.english`) gives each word's Zipf frequency (log10 per
+frequency list (already loaded for typos, `english_list.py`) gives each word's Zipf frequency (log10 per
 billion words), and a query term weighs less the more common it is (`everyday_weight`). Used in the
 search's query weights (`ranking.query_weights`), not in choosing the quoted units or in the coverage
 decision: both were measured worse with it (docs/retrieval.md).
 """
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
-from bot.answers.spelling import english
-from bot.search.analysis import stem
+from bot.answers.english_list import LISTED_FROM, english_list
 
 EVERYDAY_FROM = 5.0  # Zipf frequency (log10 per billion words) from which a word is everyday English
 EVERYDAY_TO = 6.5    # ... and from which it weighs only EVERYDAY_FLOOR
 EVERYDAY_FLOOR = 0.25
-_LISTED_FROM = 4.0  # stems kept in the table (below EVERYDAY_FROM, so that it can be swept)
+_LISTED_FROM = LISTED_FROM  # stems kept in the table (below EVERYDAY_FROM, so that it can be swept)
 
 
 @lru_cache(maxsize=1)
 def _everyday_stems() -> dict[str, float]:
-    """Zipf frequency of each stem of the English list's everyday words (the most frequent spelling)."""
-    words = english().word_frequency
-    total = words.total_words or 1
-    least = total * 10 ** (_LISTED_FROM - 9)
-    zipf: dict[str, float] = {}
-    for word, count in words.dictionary.items():
-        if count >= least:
-            z = math.log10(count / total * 1e9)
-            key = stem(word)
-            if z > zipf.get(key, 0.0):
-                zipf[key] = z
-    return zipf
+    """Zipf frequency of each stem of the English list's everyday words (the most frequent spelling), made
+    from the list or read back with it (english_list.py)."""
+    return english_list().everyday
 
 
 def everyday_weight(term: str) -> float:

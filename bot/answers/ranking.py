@@ -16,18 +16,23 @@
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import Counter
 from dataclasses import dataclass
 from itertools import repeat
 from operator import mul
+from pathlib import Path
 
 import numpy as np
 
 from bot.answers.everyday import everyday_weight
 from bot.answers.reading import Reading
 from bot.answers.scope import asking_terms
+from bot.knowledge.checked_json import cache_path, read_checked, write_checked
 from bot.knowledge.store import Knowledge, once_per_snapshot
+from bot.search import analysis
 from bot.search.analysis import _raw_tokens, analyse, current, expand_query
 from bot.search.index import SearchIndex
 
@@ -104,24 +109,62 @@ def _ngrams(text: str) -> Counter:
     return Counter(grams)
 
 
+HEADING_DF_FILE = "heading_ngrams.json"
+HEADING_DF_FORMAT = 1
+
+
+def _df(headings: list[str]) -> dict[str, int]:
+    """In how many of these headings each n-gram occurs (first seen first)."""
+    df: Counter = Counter()
+    for text in headings:
+        df.update(_ngrams(text).keys())
+    return dict(df)
+
+
+def _df_identity(headings: list[str]) -> str:
+    """What the counts are made from: the sampled headings, the acronyms they are read with, and the code
+    that reads them (this module and the analyser's tokens)."""
+    digest = hashlib.sha256(f"{HEADING_DF_FORMAT}|{NGRAMS}".encode())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(Path(str(analysis.__file__)).read_bytes())
+    digest.update(json.dumps(sorted(current().vocabulary.acronyms.items())).encode())
+    digest.update(json.dumps(headings).encode())
+    return digest.hexdigest()
+
+
+def _sample_df(headings: list[str], knowledge_dir: Path | None) -> dict[str, int]:
+    """`_df(headings)`, read back from `<knowledge_dir>/.index/` when counted before for exactly these
+    headings (checked as the parsed guides are: `checked_json.py`), else counted and saved (best effort)."""
+    if knowledge_dir is None:
+        return _df(headings)
+    path = cache_path(knowledge_dir, HEADING_DF_FILE)
+    identity = _df_identity(headings)
+    saved = read_checked(path, HEADING_DF_FORMAT, identity)
+    if type(saved) is list and all(type(e) is list and len(e) == 2 and type(e[0]) is str and type(e[1]) is int
+                                   and e[1] > 0 for e in saved):
+        return dict(saved)
+    df = _df(headings)
+    write_checked(path, HEADING_DF_FORMAT, identity, list(df.items()))
+    return df
+
+
 class HeadingMatcher:
     """Character n-gram TF-IDF vectors of the section headings of one knowledge snapshot.
 
     The IDF of an n-gram is counted over the headings, all of them up to `IDF_SAMPLE` sections and an
     evenly spread sample of that many above it (an estimate good enough for weighting, and a build that
-    stays well under a second at 100k sections). A heading's vector is made when a question first meets
-    it as a candidate, and kept.
+    stays well under a second at 100k sections); the counts are saved beside the knowledge
+    (`<knowledge>/.index/heading_ngrams.json`), so a restart on the same headings reads them back. A
+    heading's vector is made when a question first meets it as a candidate, and kept.
     """
 
     def __init__(self, kb: Knowledge):
         self.headings = {sid: s.heading for sid, s in kb.guides.sections.items()}
         ids = list(self.headings)
         step = max(1, -(-len(ids) // IDF_SAMPLE))
-        sample = [_ngrams(self.headings[sid]) for sid in ids[::step]]
-        df: Counter = Counter()
-        for grams in sample:
-            df.update(grams.keys())
-        n = len(sample) or 1
+        sampled = [self.headings[sid] for sid in ids[::step]]
+        n = len(sampled) or 1
+        df = _sample_df(sampled, kb.folder)
         self.idf = {g: math.log(1 + n / d) for g, d in df.items()}
         self.default_idf = math.log(1 + n)
         self._vectors: dict[str, tuple[dict[str, float], float]] = {}

@@ -7,27 +7,24 @@ the question. The displayed question is never changed.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
-from spellchecker import SpellChecker
 
+from bot.answers.english_list import english, english_list
 from bot.knowledge.store import Knowledge, once_per_snapshot
 from bot.search.analysis import stem
+
+__all__ = ["MIN_LENGTH", "Speller", "english", "english_list", "speller"]
 
 MIN_LENGTH = 6
 _WORD = re.compile(r"[A-Za-z]+")
 
 
-@lru_cache(maxsize=1)
-def english() -> SpellChecker:
-    """The English word list (loaded once per process, about 0.3 s)."""
-    return SpellChecker(language="en", distance=1)
-
-
 class Speller:
     def __init__(self, kb: Knowledge):
+        # the English list's words (read back from beside the knowledge when saved there: english_list.py)
+        self.english = english_list(kb.folder)
         # the words `_WORD` finds in the lower-cased headings, then passages: counted per guide (and saved
         # with the parsed guides), see `GuideSet.word_counts`
         counts = kb.guides.word_counts()
@@ -58,7 +55,7 @@ class Speller:
         def replace(match: re.Match) -> str:
             word = match.group(0)
             lower = word.lower()
-            if len(word) < MIN_LENGTH or lower in self.known or word.isupper() or english().known([lower]):
+            if len(word) < MIN_LENGTH or lower in self.known or word.isupper() or self.english.known(lower):
                 return word
             return self.fix(word) or word
         return _WORD.sub(replace, text)

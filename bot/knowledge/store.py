@@ -44,6 +44,7 @@ class Knowledge:
     warnings: tuple[str, ...] = ()
     version: int | None = None  # the shared knowledge version this was built for (None: not known)
     analyser: Analyser = field(default_factory=current)  # the vocabulary the index was built with
+    folder: Path | None = field(default=None, compare=False)  # the knowledge folder it was built from, if any
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -173,7 +174,8 @@ def build_knowledge(knowledge_dir: Path, *, strict: bool = True, roadmap_loader:
             if strict:
                 raise
             warnings += tuple(str(p) for p in exc.problems)  # start without a roadmap rather than not at all
-    return Knowledge(guides, index, roadmap, loaded_by=loaded_by, warnings=warnings, analyser=analyser)
+    return Knowledge(guides, index, roadmap, loaded_by=loaded_by, warnings=warnings, analyser=analyser,
+                     folder=knowledge_dir)
 
 
 class KnowledgeStore:
