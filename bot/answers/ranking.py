@@ -21,7 +21,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 from operator import mul
 from pathlib import Path
 
@@ -100,13 +100,24 @@ def _surface(text: str) -> str:
     return " ".join(map(current().vocabulary.acronyms.get, tokens, tokens))  # a token, or its expansion
 
 
-def _ngrams(text: str) -> Counter:
-    grams: list[str] = []  # counted at once, in C; the counts' order is the n-grams' first appearance
-    for word in _surface(text).split():
+_WORD_GRAMS: dict[str, list[str]] = {}  # a word's n-grams, in order (the same words recur in many headings)
+WORD_GRAMS_CACHE = 200_000
+
+
+def _word_grams(word: str) -> list[str]:
+    found = _WORD_GRAMS.get(word)
+    if found is None:
         padded = f" {word} "
         size = len(padded)
-        grams += [padded[i:i + n] for n in NGRAMS for i in range(max(1, size - n + 1))]
-    return Counter(grams)
+        found = [padded[i:i + n] for n in NGRAMS for i in range(max(1, size - n + 1))]
+        if len(_WORD_GRAMS) < WORD_GRAMS_CACHE:
+            _WORD_GRAMS[word] = found
+    return found
+
+
+def _ngrams(text: str) -> Counter:
+    # every word's n-grams in order, counted at once, in C; the counts' order is the n-grams' first appearance
+    return Counter(chain.from_iterable(map(_word_grams, _surface(text).split())))
 
 
 HEADING_DF_FILE = "heading_ngrams.json"
@@ -170,11 +181,16 @@ class HeadingMatcher:
         self._vectors: dict[str, tuple[dict[str, float], float]] = {}
 
     def _vector(self, grams: Counter) -> tuple[dict[str, float], float]:
-        idf, default, log = self.idf.get, self.default_idf, math.log
-        # (1 + log(c)) * idf, written out for c == 1 (most n-grams), where it is the idf itself, exactly
-        vec = {g: idf(g, default) if c == 1 else (1 + log(c)) * idf(g, default) for g, c in grams.items()}
-        values = vec.values()
-        return vec, math.sqrt(sum(map(mul, values, values))) or 1.0
+        # (1 + log(c)) * idf for an n-gram seen c times: the idf itself for c == 1 (most n-grams, all of them
+        # in most headings), looked up in one C loop; the few repeated ones multiplied after, the same floats
+        keys = list(grams)
+        values = list(map(self.idf.get, keys, repeat(self.default_idf)))
+        if grams.total() != len(keys):
+            log = math.log
+            for i, c in enumerate(grams.values()):
+                if c != 1:
+                    values[i] = (1 + log(c)) * values[i]
+        return dict(zip(keys, values)), math.sqrt(sum(map(mul, values, values))) or 1.0
 
     def heading_vector(self, section_id: str) -> tuple[dict[str, float], float]:
         found = self._vectors.get(section_id)
@@ -220,13 +236,17 @@ def rank(kb: Knowledge, reading: Reading, k: int = CANDIDATES) -> list[Ranked]:
     matcher = heading_matcher(kb)
     queries = [matcher.vector(q) for q in _question_texts(reading)]
     similarity: dict[str, float] = {}
-    ranked = []
+    scored = []
+    passages, similar = kb.passages, matcher.similarity
     for doc, score in pool:
-        sid = kb.passages[doc].section_id
-        if sid not in similarity:
-            similarity[sid] = max((matcher.similarity(q, sid) for q in queries), default=0.0)
-        heading = similarity[sid]
-        ranked.append(Ranked(doc, score / best + HEADING_WEIGHT * heading, score))
-    ranked.sort(key=lambda r: (-r.score, r.doc))
-    return ranked[:k]
+        sid = passages[doc].section_id
+        heading = similarity.get(sid)
+        if heading is None:
+            if len(queries) == 1:  # the max of one
+                heading = similarity[sid] = similar(queries[0], sid)
+            else:
+                heading = similarity[sid] = max((similar(q, sid) for q in queries), default=0.0)
+        scored.append((score / best + HEADING_WEIGHT * heading, doc, score))
+    scored.sort(key=lambda r: (-r[0], r[1]))
+    return [Ranked(doc, final, score) for final, doc, score in scored[:k]]
 

@@ -116,3 +116,26 @@ def test_ask_json_echoes_the_question_as_given_only_trimmed():
     assert json.loads(out.stdout)["question"] == asked
     batch = careerbot("ask", "--json", stdin=f"  {asked}  \nwhat   is\u00a0  MLOps?\n!!!  ?\n")
     assert [json.loads(line)["question"] for line in batch.stdout.splitlines()] == [asked, "what   is\u00a0  MLOps?", "!!!  ?"]
+
+
+def test_batch_mode_freezes_the_heap_once_after_the_first_answer(monkeypatch, capsys):
+    # the knowledge and the answers' caches, built for the first answer, are kept out of cyclic GC (whose
+    # first full pass over 100k passages' objects would otherwise fall in the middle of the batch)
+    import gc
+    import io
+
+    from bot import cli
+
+    events: list[str] = []
+    real_print = print
+
+    def recording_print(*args, **kwargs):
+        events.append("line")
+        real_print(*args, **kwargs)
+
+    monkeypatch.setattr(gc, "freeze", lambda: events.append("freeze"))
+    monkeypatch.setattr("builtins.print", recording_print)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("do I need a degree?\nwhat is MLOps?\n\n"))
+    assert cli.main(["ask", "--json"]) == 0
+    assert events == ["line", "freeze", "line", "line"]
+    assert len(capsys.readouterr().out.splitlines()) == 3
