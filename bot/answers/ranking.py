@@ -192,10 +192,19 @@ class HeadingMatcher:
                     values[i] = (1 + log(c)) * values[i]
         return dict(zip(keys, values)), math.sqrt(sum(map(mul, values, values))) or 1.0
 
+    def _text_vector(self, text: str) -> tuple[dict[str, float], float]:
+        """`_vector(_ngrams(text))`, without counting when no n-gram repeats (most texts): then every count
+        is 1, the n-grams in order are the Counter's keys and each value is the idf itself."""
+        grams = list(chain.from_iterable(map(_word_grams, _surface(text).split())))
+        if len(dict.fromkeys(grams)) != len(grams):
+            return self._vector(Counter(grams))
+        values = list(map(self.idf.get, grams, repeat(self.default_idf)))
+        return dict(zip(grams, values)), math.sqrt(sum(map(mul, values, values))) or 1.0
+
     def heading_vector(self, section_id: str) -> tuple[dict[str, float], float]:
         found = self._vectors.get(section_id)
         if found is None:
-            found = self._vector(_ngrams(self.headings.get(section_id, "")))
+            found = self._text_vector(self.headings.get(section_id, ""))
             if len(self._vectors) < VECTOR_CACHE:
                 self._vectors[section_id] = found
         return found
@@ -208,7 +217,7 @@ class HeadingMatcher:
         return sum(map(mul, small.values(), map(large.get, small, repeat(0.0)))) / (qn * hn)
 
     def vector(self, text: str) -> tuple[dict[str, float], float]:
-        return self._vector(_ngrams(text))
+        return self._text_vector(text)
 
 
 _matchers: dict[int, HeadingMatcher] = {}
