@@ -76,7 +76,9 @@ class Answer:
                            "section": c.section, "url": c.url, "text": c.text, "score": c.score}  # asdict(c), faster
                           for c in self.citations],
             "kind": self.kind,
-            "note": self.note,  # the part of the message the guides can't settle, when the rest is answered
+            # the part of the message the guides can't settle, when the rest is answered (else null: the
+            # other kinds' note is their whole reply, already in "answer")
+            "note": self.note if self.answered else None,
         }
 
 

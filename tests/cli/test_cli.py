@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 KEYS = {"question", "answered", "answer", "citations", "kind", "note"}  # "kind", "note" added; none removed
 CITATION_KEYS = {"rank", "doc_id", "section_id", "title", "section", "url", "text", "score"}
@@ -139,3 +141,10 @@ def test_batch_mode_freezes_the_heap_once_after_the_first_answer(monkeypatch, ca
     assert cli.main(["ask", "--json"]) == 0
     assert events == ["line", "freeze", "line", "line"]
     assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+@pytest.mark.parametrize("question", ["thanks!", "what's the weather in london tomorrow?",
+                                      "Will ML be oversaturated in 5 years?"])
+def test_json_note_is_null_unless_part_of_an_answered_message_is_left_out(question):
+    data = json.loads(careerbot("ask", "--json", question).stdout)
+    assert data["answered"] is False and data["note"] is None
