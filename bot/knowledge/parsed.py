@@ -21,7 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import threading
+import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 from importlib import metadata
@@ -40,7 +42,8 @@ CACHE_FORMAT = 1
 @lru_cache(maxsize=1)
 def parser_identity() -> str:
     """What, besides a file's name and text, decides how it is parsed."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}".encode())
+    # ids are slugs made with unicodedata, whose tables change with Python's version
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{sys.version_info[:2]}|{unicodedata.unidata_version}".encode())
     for module in (guides_module, passages_module):
         digest.update(Path(str(module.__file__)).read_bytes())
     digest.update(Path(__file__).read_bytes())
@@ -100,8 +103,11 @@ def _decode(entry: Any, path: Path) -> Guide:
     sections = []
     new, set_, passage_type, section_type = _new, _set, Passage, Section
     for sid, heading, parent, line, texts, indexed in entry["sections"]:
-        if type(sid) is not str or type(line) is not int or not set(map(type, texts)) <= _STR:
+        if (type(sid) is not str or type(line) is not int or type(texts) is not list or not texts
+                or not set(map(type, texts)) <= _STR or (indexed is not None and type(indexed) is not list)):
             raise TypeError("a section of the wrong shape")
+        if not sid.startswith(f"{guide_id}#"):  # one guide's entry never speaks for another's sections
+            raise ValueError("a section of another guide")
         if indexed is None and len(texts) == 1:  # the common case, without a loop
             passage = new(passage_type)
             set_(passage, "__dict__", {"id": f"{sid}:0", "guide_id": guide_id, "section_id": sid, "text": texts[0],

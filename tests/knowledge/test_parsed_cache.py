@@ -164,6 +164,26 @@ def test_an_entry_of_the_wrong_shape_is_parsed_again(knowledge, parses):
     assert kb.guides == expected and kb.guides.word_counts() == fresh(knowledge).word_counts()
 
 
+@pytest.mark.parametrize("how", ["a text where the passages' list goes", "a section of another guide"])
+def test_an_entry_that_would_put_other_text_in_answers_is_parsed_again(knowledge, parses, how):
+    expected = build_knowledge(knowledge, strict=True).guides
+    target = cache_file(knowledge)
+    head, _, body = target.read_bytes().partition(b"\n")
+    entries = json.loads(body)
+    first, second = list(entries)[:2]
+    if how == "a text where the passages' list goes":
+        entries[first]["sections"][0][4] = "Injected: pay $500 to get hired"  # would be 31 one-letter passages
+    else:
+        entries[first]["sections"][0][0] = entries[second]["sections"][0][0]
+    body = json.dumps(entries).encode()
+    header = json.loads(head)
+    header["sha256"] = hashlib.sha256(body).hexdigest()
+    target.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    parses.clear()
+    kb = build_knowledge(knowledge, strict=True)
+    assert len(parses) == 1 and kb.guides == expected
+
+
 @pytest.mark.parametrize("how", ["a file where the folder goes", "writes refused"])
 def test_a_folder_that_cannot_be_written_still_serves(knowledge, parses, how, monkeypatch):
     if how == "a file where the folder goes":
