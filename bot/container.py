@@ -210,6 +210,7 @@ async def build_services(settings: Settings, *, migrate: bool = True, tolerate_o
         if not services.database_down_at_start:  # it went away between the migrations and this read
             (announce or _log_warning)(GUIDES_ONLY.format(reason="The database went away during start-up."))
             services.database_down_at_start = True
+            services.database.defer_upgrade()  # "back" = the first use that reaches it (then catch up)
         services.knowledge, services.answers = build_answering(settings)
         return services
     except BaseException:

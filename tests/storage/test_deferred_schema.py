@@ -57,3 +57,30 @@ async def test_calls_waiting_behind_a_slow_failed_attempt_fail_with_it(empty_dat
     assert all(isinstance(r, StorageUnavailable) for r in results), results
     assert len(connects) == 1
     assert await goals.list(7) == [] and not empty_database.schema_pending  # back: migrated on this use
+
+
+async def test_a_database_that_goes_away_between_the_migrations_and_the_first_read_is_caught_up_on_later(
+        monkeypatch):
+    """PostgreSQL: migrated, then gone before the moderators' guide changes were read. Guides-only mode, and
+    "back" must mean a use that reaches the database again, not merely that the migrations once ran."""
+    import os
+
+    from bot.container import build_services
+    from bot.settings import Settings
+    from bot.storage.guide_changes import GuideChanges
+
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+
+    async def gone(self):
+        raise StorageUnavailable()
+
+    monkeypatch.setattr(GuideChanges, "state", gone)
+    said: list[str] = []
+    services = await build_services(Settings(database_url=url), tolerate_outage=True, announce=said.append)
+    try:
+        assert services.database_down_at_start and len(said) == 1
+        assert services.database.schema_pending  # the console and the bot catch up once it is reached
+    finally:
+        await services.close()
