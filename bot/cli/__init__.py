@@ -234,8 +234,17 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:  # bad settings, files, database URLs
-        if not isinstance(exc, (ValueError, OSError, *_database_errors())):
+        database = _database_errors()
+        if not isinstance(exc, (ValueError, OSError, *database)):
             raise
+        if database and isinstance(exc, database):  # the driver's own words, one line, and what to check
+            from bot.storage.faults import root_cause
+
+            cause = root_cause(exc)
+            said = (str(cause).strip().splitlines() or [""])[0]
+            print(f"careerbot {args.command}: the database refused: {said} ({type(cause).__name__}); check "
+                  "DATABASE_URL (the database, user and password) in .env or the environment", file=sys.stderr)
+            return 1
         print(f"careerbot {args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

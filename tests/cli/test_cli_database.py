@@ -43,6 +43,19 @@ def closed_port() -> int:
     return asyncio.run(probe())
 
 
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL (PostgreSQL)")
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("chat",)])
+@pytest.mark.parametrize("what, said", [("database", 'database "careerbot_no_such_db" does not exist'),
+                                        ("user", 'role "careerbot_nobody" does not exist')])
+def test_a_postgres_that_refuses_the_database_or_user_is_exactly_one_line(command, what, said):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    url = url.set(database="careerbot_no_such_db") if what == "database" else url.set(username="careerbot_nobody")
+    line = one_line(careerbot(*command, database_url=url.render_as_string(hide_password=False)))
+    assert said in line and "check DATABASE_URL" in line
+
+
 def test_db_upgrade_against_an_unreachable_postgres_is_exactly_one_line():
     out = careerbot("db", "upgrade", database_url=f"postgresql://postgres@127.0.0.1:{closed_port()}/test")
     line = one_line(out)
