@@ -81,6 +81,11 @@ def _settle(future: asyncio.Future, line: str, error: Exception | None) -> None:
         future.set_result(line)
 
 
+def _saving_paused(services) -> bool:
+    """Started without the database and not reached since: no hint to save what can't be saved yet."""
+    return services.members is None or bool(getattr(services.database, "schema_pending", False))
+
+
 async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, session: Session | None = None) -> str:
     """One console line in, the text to print out. Never raises for bad input. With a `session`, the last
     answer's citations are remembered for `/checklist save <n>`."""
@@ -112,7 +117,7 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, sessi
         session.question = answer.follows or answer.question  # a chain of follow-ups keeps its first question
     if session is not None:
         session.cited = [c.section_id for c in answer.citations]
-        if answer.citations:
+        if answer.citations and not _saving_paused(services):
             return format_answer(answer) + "\n" + SAVE_HINT
     return format_answer(answer)
 

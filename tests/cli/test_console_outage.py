@@ -21,7 +21,7 @@ from collections.abc import Callable
 import pytest
 
 from bot import container
-from bot.cli.console import run_console
+from bot.cli.console import SAVE_HINT, run_console
 from bot.storage.database import normalise_url
 from tests.cli.test_cli_database import REPO, closed_port
 from tests.conftest import PG_URL
@@ -110,7 +110,7 @@ async def test_a_console_started_while_sqlite_is_down_answers_from_the_guides_an
     monkeypatch.setattr(container, "open_database", down)
     caplog.set_level(logging.INFO)
     stdout, stderr = io.StringIO(), io.StringIO()
-    back = [f"/goal add {GOAL}", "/goal list", "/checklist save 1", "/checklist show"]
+    back = [f"/goal add {GOAL}", "/goal list", "/checklist save 1", "/checklist show", COVERED]
     script = Script(stdout, COVERED, *PERSONAL, lambda: outages[0].end(), *back)
     settings = harness_settings(tmp_path)
     assert await run_console(settings, stdin=script, stdout=stdout, stderr=stderr) == 0
@@ -119,7 +119,8 @@ async def test_a_console_started_while_sqlite_is_down_answers_from_the_guides_an
     assert line.startswith("Can't open the SQLite database") and "ConnectionRefusedError" in line
     assert outages[0].refused > len(PERSONAL)  # every member command tried the database again
     assert_guides_only(script.replies, PERSONAL)
-    added, listed, saved, shown = script.replies[1 + len(PERSONAL):]
+    added, listed, saved, shown, again = script.replies[1 + len(PERSONAL):]
+    assert SAVE_HINT not in script.replies[0] and SAVE_HINT in again  # no hint to save while saving is down
     assert added.startswith(f"Added goal #1: {GOAL}")
     assert listed == f"Your goals:\n  [ ] #1 {GOAL}\n"
     assert saved.startswith("Saved #1 · ")  # source [1] of the answer given while saving was unavailable
