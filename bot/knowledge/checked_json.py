@@ -40,11 +40,17 @@ def write_checked(path: Path, fmt: int, identity: str, data: Any) -> None:
     """Save `data` (JSON, non-ASCII escaped) at `path`, atomically; nothing when the folder can't be written."""
     body = json.dumps(data, separators=(",", ":")).encode("ascii")
     header = json.dumps({"format": fmt, "identity": identity, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+    write_atomically(path, header + b"\n" + body)
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """`content` at `path` or nothing: written to a file of this process and thread, then renamed over it;
+    best effort (a read-only or full folder leaves what was there)."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
-            fh.write(header + b"\n" + body)
+            fh.write(content)
         os.replace(tmp, path)
     except OSError:
         pass  # read-only or full: serve without saving

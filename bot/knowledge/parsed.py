@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
-import threading
 import unicodedata
 from dataclasses import replace
 from functools import lru_cache
@@ -32,6 +30,7 @@ from typing import Any
 
 from bot.knowledge import guides as guides_module
 from bot.knowledge import passages as passages_module
+from bot.knowledge.checked_json import write_atomically
 from bot.knowledge.guides import Guide, Passage, Section, guide_words, parse_guide
 
 CACHE_DIR = ".index"  # beside the saved search index (bot/search/saved_index.py), which keeps files here
@@ -194,17 +193,5 @@ class GuideCache:
         body = json.dumps(self._used, separators=(",", ":")).encode("ascii")  # non-ASCII as JSON escapes
         header = json.dumps({"format": CACHE_FORMAT, "parser": parser_identity(),
                              "sha256": hashlib.sha256(body).hexdigest()}).encode()
-        tmp = self.path.with_name(f"{CACHE_FILE}.{os.getpid()}-{threading.get_ident()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as fh:
-                fh.write(header + b"\n" + body)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # read-only or full: serve without saving
-        finally:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
+        write_atomically(self.path, header + b"\n" + body)
         self._entries, self._changed = dict(self._used), False

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import parsed
+from bot.knowledge import checked_json, parsed
 from bot.knowledge.folder import load_guides
 from bot.knowledge.store import build_knowledge
 
@@ -192,7 +192,7 @@ def test_a_folder_that_cannot_be_written_still_serves(knowledge, parses, how, mo
         def refuse(*args, **kwargs):
             raise PermissionError(13, "Read-only file system")
 
-        monkeypatch.setattr(parsed.os, "replace", refuse)
+        monkeypatch.setattr(checked_json.os, "replace", refuse)  # where the cache is written
     first = build_knowledge(knowledge, strict=True)
     second = build_knowledge(knowledge, strict=True)
     assert len(parses) == 2 * len(guide_files(knowledge))  # parsed each time, nothing saved
