@@ -89,6 +89,16 @@ def clock() -> FrozenClock:
     return FrozenClock()
 
 
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    """A copy of the bundled guides in a folder of its own (for tests that write caches beside them)."""
+    import shutil
+
+    target = tmp_path / "knowledge"
+    shutil.copytree(REPO_ROOT / "knowledge" / "guides", target / "guides")
+    return target
+
+
 @pytest.fixture(scope="session")
 def real_guides():
     from bot.knowledge.folder import load_guides

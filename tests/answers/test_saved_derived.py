@@ -13,8 +13,6 @@ from bot.answers.english_list import english, from_spellchecker, load_english_li
 from bot.knowledge.checked_json import write_checked
 from bot.knowledge.store import build_knowledge
 
-REPO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
-
 
 @pytest.fixture(scope="module")
 def fresh_english():
@@ -94,13 +92,6 @@ def test_an_unwritable_folder_still_serves_the_english_list(tmp_path, made, fres
 
 
 # ------------------------------------------------------------------ the heading matcher's n-gram counts
-
-@pytest.fixture
-def knowledge(tmp_path):
-    target = tmp_path / "knowledge"
-    shutil.copytree(REPO_KNOWLEDGE / "guides", target / "guides")
-    return target
-
 
 @pytest.fixture
 def counted(monkeypatch):

@@ -2,7 +2,6 @@
 is parsed again, never trusted, and a folder that can't be written still serves."""
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,6 @@ from bot.knowledge.folder import load_guides
 from bot.knowledge.store import build_knowledge
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
-
-
-@pytest.fixture
-def knowledge(tmp_path):
-    target = tmp_path / "knowledge"
-    shutil.copytree(REPO_KNOWLEDGE / "guides", target / "guides")
-    return target
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """The saved index: unchanged knowledge loads it, anything changed or damaged is rebuilt, never trusted."""
-import shutil
 from pathlib import Path
 
 import pytest
@@ -8,15 +7,7 @@ from bot.knowledge.store import build_knowledge
 from bot.search import saved_index
 from bot.search.index import SearchIndex
 
-REPO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 QUESTION = ["python", "portfolio", "interview"]
-
-
-@pytest.fixture
-def knowledge(tmp_path):
-    target = tmp_path / "knowledge"
-    shutil.copytree(REPO_KNOWLEDGE / "guides", target / "guides")
-    return target
 
 
 @pytest.fixture
