@@ -145,7 +145,11 @@ _PERSONAL = re.compile(
     r"in my (?:position|situation|case|shoes)|someone (?:like me|in my)|for me\b|am i ready|i am ready|"
     r"is (?:he|she|they|this person) right|my (?:gpa|grades?|age|chances?)|kill (?:any|my) chances?|"
     r"\d+[- ]years?[- ]old|visa|immigration|green card|h-?1b|"
-    r"career (?:break|gap)|(?:after|from) a (?:\w+[- ])?(?:year[- ])?break\b|gap in my (?:resume|cv|career)|laid off)", re.I)
+    r"career (?:break|gap)|(?:after|from) a (?:\w+[- ])?(?:year[- ])?break\b|gap in my (?:resume|cv|career)|laid off|"
+    # a verdict on the member's own plan at this moment: "should I still learn ML?", "should I pivot?", "is it a
+    # good time for me to start?", "is this project a good choice?"
+    r"should (?:i|we|one) (?:still|pivot|switch|quit|stay|give up|bother)\b|\b(?:a )?(?:good|right|bad) time (?:for|to)\b|"
+    r"\bis (?:this|that|it) (?:\w+ )?a (?:good|bad|smart|wise|right) (?:choice|idea|move|decision)\b)", re.I)
 # A named company's own process, or a choice between named programmes: what one employer or school does
 # is not something career guides settle.
 _COMPANIES = (r"google|meta|facebook|amazon|aws|apple|microsoft|netflix|openai|deepmind|anthropic|nvidia|tesla|uber|"

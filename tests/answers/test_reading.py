@@ -121,6 +121,10 @@ def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service
     "Can someone review my resume? I'm applying for ML roles and getting no callbacks.",  # a service for them
     "Is Andrew Ng's machine learning course still good?",  # an opinion on a named resource
     "How do I get a referral at a big tech company for ML roles?",  # one kind of employer's own process
+    "With all the AI coding tools around, should I still learn machine learning engineering?",  # a verdict on
+    "I've done backend for ten years. Should I pivot to ML engineering or keep going?",  # their own plan, now
+    "Is this a good time to start learning MLOps for someone already in DevOps?",
+    "I built a spam classifier for practice, is this project a good choice for my ML portfolio?",
 ])
 def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(service, question):
     answer = service.answer(question)
@@ -144,6 +148,8 @@ def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(s
     "Is Python still the most popular language for machine learning?",  # today, not a forecast
     "Is a CS degree still relevant for ML engineering jobs?",
     "Do ML engineers need to know how to set up remote servers for training?",  # "remote", not "remotely"
+    "Should I learn statistics before deep learning?",  # what to learn, not a verdict on a plan
+    "How much time should an ML engineer spend on testing code?",  # "time", not "a good time"
 ])
 def test_near_misses_of_those_kinds_are_still_answered(service, question):
     assert service.answer(question).answered
