@@ -22,7 +22,7 @@ from bot.search.analysis import terms_of_text
 
 MAX_ANSWER_CHARS = 600
 MAX_UNIT_CHARS = 450
-CLOSE_IN_STRENGTH = 0.3  # a further source's best unit must score at least this share of the first's
+CLOSE_IN_STRENGTH = 0.15  # a further source's best unit must score at least this share of the first's
 SHORT_UNIT = 120  # a unit shorter than this is quoted with its neighbour (the sentence after it, or before)
 SAME_SAYING = 0.8  # a further unit with this share of its words in a quoted one says nothing new
 SECOND_UNIT = 1  # how many times the best passage is asked for a further unit
