@@ -13,8 +13,10 @@
 2. Near the field, is it something guides can settle (`Kind`)? A question can sound like a career
    question and still ask what no guide written once can answer: a forecast about the market ("will ML
    be oversaturated in 5 years?", "still worth it in 2026?"), a verdict on the asker's own case (their
-   age, grades, visa, "am I ready", a choice only they can make: "which one should I go with?"), or an
-   opinion on a resource they are looking at ("this course", "the resources listed"). Those get the
+   age, grades, visa, "am I ready", a choice only they can make: "which one should I go with?", their own
+   plan now: "should I still learn ML?", "is this a good time to start?"), an opinion on a resource they are
+   looking at ("this course", "the resources listed"), or how long something takes (the guides name steps,
+   never durations). Those get the
    closest passages as related reading, plainly labelled, when the best three sections contain enough
    of what is asked (`MIN_COVERAGE_RELATED`), else nothing.
    These are kinds of question, found by their form, not topics: checked on questions from other
@@ -162,6 +164,11 @@ _COMPANY_PROCESS = re.compile(  # within one sentence, a few words apart
 _RESEARCH_CAREER = re.compile(
     r"\b(?:ml|ai|machine learning|deep learning) research\b(?! engineer)|\bresearch (?:labs?|scientists?|careers?|"
     r"roles?|positions?)\b|\bai labs?\b", re.I)
+# How long something takes ("how long does it take to become an ML engineer?", "how many months to get job-ready?"):
+# the guides name steps, never durations, and a pace depends on the member.
+_DURATION = re.compile(
+    r"\bhow (?:long|many (?:months|years|weeks|hours))\b[^.?!]*\b(?:take|takes|took|need|needed|until|before|to)\b|"
+    r"\b(?:what|a|the) (?:kind of |realistic |typical )?time ?line\b", re.I)
 _PROGRAMME_CHOICE = re.compile(
     r"\b(?:which|what|best|recommend\w*|worth|better|vs\.?|versus)\b.*\b(?:bootcamps?|nanodegrees?|"
     r"specializations?|certificates?|(?:masters?|ms|msc|phd|degree) programs?|programmes?|universities|university|mooc)\b|"
@@ -177,7 +184,8 @@ class Kind:
     forecast: bool           # asks for a forecast about the market
     resource: bool           # asks about a resource the member is looking at
     personal: bool           # a judgement of the asker's own case (age, grades, visa, "am I ready") or their own choice
-    specific: bool = False   # a named company's own process, a choice between programmes, a research career
+    specific: bool = False   # a named company's own process, a choice between programmes, a research career,
+                             # how long something takes
     outside: bool = False    # names a topic the vocabulary lists as not covered (`coverage: not_covered`)
 
     @property
@@ -209,6 +217,6 @@ def kind_of(question: str, sections: list[set[str]], idf) -> Kind:
         resource=bool(_THIS_RESOURCE.search(question)),
         personal=bool(_PERSONAL.search(question) or _own_choice(question)),
         specific=bool(_COMPANY_PROCESS.search(question) or _PROGRAMME_CHOICE.search(question)
-                      or _RESEARCH_CAREER.search(question)),
+                      or _RESEARCH_CAREER.search(question) or _DURATION.search(question)),
         outside=bool(not_covered_terms().intersection(current().analyse(question))),
     )

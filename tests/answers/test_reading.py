@@ -125,6 +125,8 @@ def test_every_quoted_unit_carries_its_marker_and_the_answer_stays_short(service
     "I've done backend for ten years. Should I pivot to ML engineering or keep going?",  # their own plan, now
     "Is this a good time to start learning MLOps for someone already in DevOps?",
     "I built a spam classifier for practice, is this project a good choice for my ML portfolio?",
+    "Realistically, how long does it take to go from zero to an ML engineer job?",  # a duration: the guides
+    "How many months should I plan to study before applying for ML engineer roles?",  # give steps, not times
 ])
 def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(service, question):
     answer = service.answer(question)
@@ -149,7 +151,8 @@ def test_questions_the_guides_can_only_touch_get_related_reading_not_an_answer(s
     "Is a CS degree still relevant for ML engineering jobs?",
     "Do ML engineers need to know how to set up remote servers for training?",  # "remote", not "remotely"
     "Should I learn statistics before deep learning?",  # what to learn, not a verdict on a plan
-    "How much time should an ML engineer spend on testing code?",  # "time", not "a good time"
+    "How much time should an ML engineer spend on testing code?",  # "time", not "a good time"; nor a duration
+    "How long are ML engineer interviews, and what rounds do they have?",  # how long, but nothing takes
 ])
 def test_near_misses_of_those_kinds_are_still_answered(service, question):
     assert service.answer(question).answered
