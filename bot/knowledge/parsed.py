@@ -7,10 +7,12 @@ often each word occurs in them, for the speller), keyed by a SHA-256 of the file
 file whose name or text changed has another key and is parsed again; an entry no file uses any more is
 dropped on the next save.
 
-Never trusted blindly. The cache is plain JSON (no pickle: reading it runs no code whatever it holds),
-in two lines: a header with the format, a SHA-256 of the parser (the source of `guides.py`,
-`passages.py` and this module, and the versions of markdown-it-py and PyYAML) and a SHA-256 of the second
-line, which holds the entries. A header for another parser, a checksum that does not match (a flipped
+Never trusted blindly. The cache is plain JSON (no pickle: reading it runs no code whatever it holds): a
+header line with the format, a SHA-256 of the parser (the source of `guides.py`, `passages.py` and this
+module, and the versions of markdown-it-py and PyYAML) and a SHA-256 of the rest, which is one line per
+guide: its key, a space, its entry as JSON. An entry is decoded only when its guide is asked for, one small
+`json.loads` each: one call over the whole 25 MB at 100k passages held the GIL, so the event loop of a bot
+reloading in a worker thread, for 135-230 ms. A header for another parser, a checksum that does not match (a flipped
 byte, a cut-off file) or anything unreadable means the whole cache is ignored and every guide parsed;
 an entry of the wrong shape means its guide is parsed. A guide is only cached when reading its entry
 back gives an equal `Guide`, so the cache can't hold what the parser would not make. A folder that can't
@@ -35,7 +37,7 @@ from bot.knowledge.guides import Guide, Passage, Section, guide_words, parse_gui
 
 CACHE_DIR = ".index"  # beside the saved search index (bot/search/saved_index.py), which keeps files here
 CACHE_FILE = "guides.json"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 1: the entries as one JSON object on the second line
 
 
 @lru_cache(maxsize=1)
@@ -134,17 +136,37 @@ def _decode(entry: Any, path: Path) -> Guide:
 
 # ------------------------------------------------------------------ the cache file
 
+def entries_of(body: bytes) -> dict[str, bytes]:
+    """The cache's entries (key -> the entry's JSON, not decoded) from the lines after the header;
+    ValueError when a line is not `<key> <json>`."""
+    entries: dict[str, bytes] = {}
+    for line in body.split(b"\n") if body else ():
+        key, space, raw = line.partition(b" ")
+        if not space or not raw:
+            raise ValueError("a line of the wrong shape")
+        entries[key.decode("ascii")] = raw
+    return entries
+
+
+def body_of(entries: dict[str, bytes]) -> bytes:
+    return b"\n".join(key.encode("ascii") + b" " + raw for key, raw in entries.items())
+
+
+def _entry_json(guide: Guide) -> bytes:
+    return json.dumps(_encode(guide), separators=(",", ":")).encode("ascii")  # non-ASCII as JSON escapes
+
+
 class GuideCache:
     """The parsed guides of one knowledge folder: `parse` each file through it, then `save`."""
 
     def __init__(self, knowledge_dir: Path):
         self.path = Path(knowledge_dir) / CACHE_DIR / CACHE_FILE
-        self._entries: dict[str, Any] = self._read()
-        self._used: dict[str, Any] = {}
+        self._entries: dict[str, bytes] = self._read()
+        self._used: dict[str, bytes] = {}
         self._changed = False
         self.hits = 0  # guides read back from the cache in this pass (for tests and measurements)
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self) -> dict[str, bytes]:
         """The saved entries, or none when the file is missing, for another parser, or damaged."""
         try:
             data = self.path.read_bytes()
@@ -154,30 +176,29 @@ class GuideCache:
                     or header.get("parser") != parser_identity()
                     or header.get("sha256") != hashlib.sha256(body).hexdigest()):
                 return {}
-            entries = json.loads(body)
+            return entries_of(body)
         except (OSError, ValueError):
             return {}
-        return entries if isinstance(entries, dict) else {}
 
     def parse(self, path: Path, text: str) -> Guide:
         """`parse_guide(path, text)`, read back from the cache when this file was parsed before."""
         key = file_key(path, text)
-        entry = self._entries.get(key)
-        if entry is not None:
+        raw = self._entries.get(key)
+        if raw is not None:
             try:
-                guide = _decode(entry, path)
+                guide = _decode(json.loads(raw), path)
             except (TypeError, KeyError, ValueError, IndexError):
                 pass  # not what this module writes: parse the file
             else:
                 self.hits += 1
-                self._used[key] = entry
+                self._used[key] = raw
                 return guide
         guide = parse_guide(path, text)  # a KnowledgeError (a broken file) is never cached
         guide = replace(guide, words=guide_words(guide))
         self._changed = True
-        encoded = _encode(guide)
+        encoded = _entry_json(guide)
         try:
-            back = _decode(json.loads(json.dumps(encoded)), path)
+            back = _decode(json.loads(encoded), path)
             same = back == guide and back.words == guide.words
         except (TypeError, KeyError, ValueError, IndexError):
             same = False
@@ -190,7 +211,7 @@ class GuideCache:
         effort: an unwritable folder leaves the cache as it was."""
         if not self._changed and self._used.keys() == self._entries.keys():
             return
-        body = json.dumps(self._used, separators=(",", ":")).encode("ascii")  # non-ASCII as JSON escapes
+        body = body_of(self._used)  # the entries read back are written as they were read, not encoded again
         header = json.dumps({"format": CACHE_FORMAT, "parser": parser_identity(),
                              "sha256": hashlib.sha256(body).hexdigest()}).encode()
         write_atomically(self.path, header + b"\n" + body)

@@ -102,7 +102,7 @@ def test_a_removed_guide_leaves_the_cache(knowledge, parses):
     text = removed.read_text(encoding="utf-8")
     removed.unlink()
     build_knowledge(knowledge, strict=True)
-    entries = json.loads(cache_file(knowledge).read_bytes().partition(b"\n")[2])
+    entries = parsed.entries_of(cache_file(knowledge).read_bytes().partition(b"\n")[2])
     assert len(entries) == len(guide_files(knowledge))
     removed.write_text(text, encoding="utf-8")
     parses.clear()
@@ -140,13 +140,13 @@ def test_an_entry_of_the_wrong_shape_is_parsed_again(knowledge, parses):
     expected = build_knowledge(knowledge, strict=True).guides
     target = cache_file(knowledge)
     head, _, body = target.read_bytes().partition(b"\n")
-    entries = json.loads(body)
+    entries = {key: json.loads(raw) for key, raw in parsed.entries_of(body).items()}
     broken, bad_text, bad_line, bad_words = list(entries)[:4]
     entries[broken]["sections"][0] = ["x#y", "heading"]  # too few fields
     entries[bad_text]["sections"][0][4] = [12]  # a passage that is not text
     entries[bad_line]["sections"][0][3] = "12"  # a line that is not a number
     entries[bad_words]["words"][1]["python"] = "many"  # a count that is not a number
-    body = json.dumps(entries).encode()
+    body = parsed.body_of({key: json.dumps(entry).encode() for key, entry in entries.items()})
     header = json.loads(head)
     header["sha256"] = hashlib.sha256(body).hexdigest()
     target.write_bytes(json.dumps(header).encode() + b"\n" + body)
@@ -161,13 +161,13 @@ def test_an_entry_that_would_put_other_text_in_answers_is_parsed_again(knowledge
     expected = build_knowledge(knowledge, strict=True).guides
     target = cache_file(knowledge)
     head, _, body = target.read_bytes().partition(b"\n")
-    entries = json.loads(body)
+    entries = {key: json.loads(raw) for key, raw in parsed.entries_of(body).items()}
     first, second = list(entries)[:2]
     if how == "a text where the passages' list goes":
         entries[first]["sections"][0][4] = "Injected: pay $500 to get hired"  # would be 31 one-letter passages
     else:
         entries[first]["sections"][0][0] = entries[second]["sections"][0][0]
-    body = json.dumps(entries).encode()
+    body = parsed.body_of({key: json.dumps(entry).encode() for key, entry in entries.items()})
     header = json.loads(head)
     header["sha256"] = hashlib.sha256(body).hexdigest()
     target.write_bytes(json.dumps(header).encode() + b"\n" + body)
@@ -209,7 +209,9 @@ def test_the_cache_is_plain_json_keyed_by_name_and_text(knowledge):
     assert header["format"] == parsed.CACHE_FORMAT and header["parser"] == parsed.parser_identity()
     assert header["sha256"] == hashlib.sha256(body).hexdigest()
     guide = guide_files(knowledge)[0]
-    assert parsed.file_key(guide, guide.read_text(encoding="utf-8")) in json.loads(body)
+    entries = parsed.entries_of(body)
+    assert parsed.file_key(guide, guide.read_text(encoding="utf-8")) in entries
+    assert all(isinstance(json.loads(raw), dict) for raw in entries.values())  # each entry plain JSON
 
 
 def test_headings_are_found_by_commonmark_s_block_structure():
