@@ -27,7 +27,8 @@ The member's focus (question sentences, see `reading.py`) is what is judged, not
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
+from typing import Callable
 
 from bot.search.analysis import current
 
@@ -75,7 +76,14 @@ class TopicSignals:
     career: int         # distinct career terms in the question
     unknown: float      # share of IDF mass from words no passage contains
     coverage: float     # share of IDF mass found in the best passage
-    relative: float     # best score / the question's maximum possible score
+    relative: float | None = None  # best score / the question's maximum possible score (None: `measure` it)
+    # the relative score costs a search of its own and is only needed for a question with no anchor
+    measure: Callable[[], float] | None = dataclass_field(default=None, compare=False, repr=False)
+
+    def relative_score(self) -> float:
+        if self.relative is None:
+            return self.measure() if self.measure is not None else 0.0
+        return self.relative
 
     @property
     def about_the_field(self) -> bool:
@@ -90,7 +98,8 @@ class TopicSignals:
         # passage contains them, unless they name the section's topic ("what is generalization?").
         specific = self.terms >= limits.min_terms_without_anchor or self.in_heading
         return (specific and self.coverage >= limits.min_coverage_without_anchor
-                and self.relative >= limits.min_relative_without_anchor and self.unknown <= limits.max_unknown_with_career)
+                and self.unknown <= limits.max_unknown_with_career
+                and self.relative_score() >= limits.min_relative_without_anchor)
 
 
 _FORECAST_TIME = re.compile(

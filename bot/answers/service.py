@@ -206,7 +206,11 @@ class AnswerService:
         found = heading_terms | terms_of_text(best.text)
         mass = sum(idf(t) for t in terms)
         query = expand_query(question)
-        top = kb.index.search(query, k=1)
+
+        def relative() -> float:  # only asked for when the question names no anchor (scope.TopicSignals)
+            top = kb.index.search(query, k=1)
+            return (top[0].score if top else 0.0) / (kb.index.max_score(query) or 1.0)
+
         return TopicSignals(
             terms=len(terms),
             in_heading=bool(heading_terms.intersection(terms)),
@@ -214,7 +218,7 @@ class AnswerService:
             career=len(career_terms().intersection(terms)),
             unknown=sum(idf(t) for t in terms if t not in kb.index.vocab) / mass,
             coverage=sum(idf(t) for t in terms if t in found) / mass,
-            relative=(top[0].score if top else 0.0) / (kb.index.max_score(query) or 1.0),
+            measure=relative,
         )
 
     @staticmethod
