@@ -93,8 +93,8 @@ def test_top_is_clamped(answers):
 # docs/retrieval.md); the floor followed it down by one question.
 FLOOR = {"hit1": 0.62, "hit3": 0.76, "mrr10": 0.71, "off_topic_abstention": 0.93, "false_abstention_max": 0.06}
 # Real forum questions (tests/data/real_questions.jsonl, a copy of ../shared/eval's; tuned on): measured
-# 0.571 / 0.816 / 0.674, answer hit 0.592, off-topic abstention 0.679, false abstention 0.020.
-REAL_FLOOR = {"hit1": 0.55, "hit3": 0.79, "answer_hit": 0.55, "off_topic_abstention": 0.64, "false_abstention_max": 0.05}
+# 0.571 / 0.816 / 0.674, answer hit 0.612, off-topic abstention 0.679, false abstention 0.020.
+REAL_FLOOR = {"hit1": 0.55, "hit3": 0.79, "answer_hit": 0.59, "off_topic_abstention": 0.64, "false_abstention_max": 0.05}
 
 
 def test_eval_set_is_big_enough_and_well_formed():
@@ -143,13 +143,19 @@ def test_quality_does_not_fall(answers):
 
 
 # The other real sets tuned on (tests/data/README.md), measured (hit@1 / hit@3 / answer hit / off-topic
-# abstention / false abstention): real_dev2 0.318 / 0.591 / 0.409 / 0.833 / 0.045, real_check 0.435 / 0.652 /
-# 0.348 / 0.667 / 0.043; each floor is one question under. real_check2 has no floor: nobody tunes on it.
+# abstention / false abstention): real_dev2 0.364 / 0.636 / 0.455 / 0.778 / 0.000, real_check 0.435 / 0.652 /
+# 0.391 / 0.667 / 0.043, real_check2 0.474 / 0.737 / 0.526 / 0.560 / 0.000, real_check3 0.378 / 0.730 / 0.459 /
+# 0.467 / 0.027 (real_check2 and real_check3 were held out until session 3 of issue 9); each floor is about one
+# question under. real_check4 has no floor: nobody tunes on it.
 DEV_FLOORS = {
     "real_dev2.jsonl": {"hit1": 0.27, "hit3": 0.54, "answer_hit": 0.36, "off_topic_abstention": 0.77,
                         "false_abstention_max": 0.10},
-    "real_check.jsonl": {"hit1": 0.39, "hit3": 0.60, "answer_hit": 0.30, "off_topic_abstention": 0.61,
+    "real_check.jsonl": {"hit1": 0.39, "hit3": 0.60, "answer_hit": 0.34, "off_topic_abstention": 0.61,
                          "false_abstention_max": 0.09},
+    "real_check2.jsonl": {"hit1": 0.42, "hit3": 0.68, "answer_hit": 0.47, "off_topic_abstention": 0.52,
+                          "false_abstention_max": 0.06},
+    "real_check3.jsonl": {"hit1": 0.35, "hit3": 0.70, "answer_hit": 0.43, "off_topic_abstention": 0.40,
+                          "false_abstention_max": 0.06},
 }
 
 
