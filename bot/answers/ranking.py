@@ -39,7 +39,7 @@ from bot.search.index import SearchIndex
 SYNONYM_WEIGHT = 1.0
 CONVERSATIONAL_WEIGHT = 0.5  # "advice", "actually", "best": how it is asked, not what about
 POOL = 200  # passages scored per weight group
-CANDIDATES = 40  # passages re-ordered by the heading match
+CANDIDATES = 20  # passages re-ordered by the heading match (at least; `ranked` asks for four per citation)
 HEADING_WEIGHT = 0.75
 
 NGRAMS = (3, 4, 5)
