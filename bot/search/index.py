@@ -29,7 +29,7 @@ tiers, best first (its top 1/64, to 1/16, to 1/4, the rest), each tier sorted by
    the passages in their best tiers, and the candidates are those passages alone when no other passage can
    reach it. MaxScore again: the weakest terms with long lists (LOOKUP_MIN postings or more: the common
    words of a flat question), while their bounds sum below WEAK_SHARE of theta, are only looked up, by
-   binary search, for the candidates (`_finish`).
+   binary search, for the candidates (`_look_up`).
 
 Scores equal rank-bm25's up to float32 rounding; ties go to the earlier passage.
 """
@@ -60,6 +60,7 @@ DENSE_DOCS = 300_000                   # up to this many passages, add every pos
 LOOKUP_MIN = 32768                     # small index: a list this long is only looked up for passages that can
 WEAK_SHARE = 0.5                       # ... while the bounds of those sum below this share of the k-th best score
 LOOKUP_COST = 4                        # a binary search costs about this many postings added (np.add.at)
+PRUNE_MIN = 64                         # fewer candidates than this are not pruned between lookups
 UNIQUE_MAX = 16384                     # repeated candidates are sorted out below this many
 EXACT_TOP = 32                         # best-started passages scored in full for an early theta
 POOL = 4096                            # passages tracked one by one for the k-th best partial score
@@ -96,6 +97,14 @@ def _kth_distinct(pool: np.ndarray, scores: np.ndarray, k: int, repeats: int, ac
     score `acc[p]` in `scores`); _TINY when they are fewer than k. Only the best k * repeats entries can
     hold the k best passages, so only those are made distinct."""
     m = k * max(repeats, 1)
+    if len(pool) > 16 * m:  # cut first at a sample's k-th best entry: the passages above it, if k or more, hold it
+        sample = scores[::len(pool) // (4 * m)]
+        top = pool[scores >= np.partition(sample, len(sample) - k)[len(sample) - k]]
+        if repeats > 1:
+            top = _unique(top)
+        if len(top) >= k:
+            best = acc[top]
+            return float(np.partition(best, len(best) - k)[len(best) - k])
     if len(pool) > m:
         pool = pool[np.argpartition(scores, len(scores) - m)[len(scores) - m:]]
     if repeats > 1:
@@ -500,8 +509,29 @@ class SearchIndex:
             found = [d[acc[d] >= floor] for d in touched]
             candidates = _unique(np.concatenate(found)) if len(found) > 1 else found[0]
         if split < len(terms):
-            rest_terms = [(bound, j, times, 0) for bound, j, times in terms[split:]]
-            candidates, _ = self._finish(candidates, False, rest_terms, theta, k, acc, touched)
+            candidates = self._look_up(candidates, terms[split:], theta, acc)
+        return candidates
+
+    def _look_up(self, candidates, weak, theta, acc) -> np.ndarray:
+        """Add the weak terms' weights (`weak`: (bound, term, times), strongest first) to the candidates
+        (distinct, ascending, all reached before) by binary search in each tier, dropping the candidates
+        that can no longer reach theta as the bound of what is left shrinks."""
+        docs, w, tp = self.docs, self.weights_data, self.tier_ptr
+        candidates = candidates.astype(docs.dtype, copy=False)  # else searchsorted converts each tier
+        remaining = sum(t[0] for t in weak)
+        for bound, j, times in weak:
+            if len(candidates) > PRUNE_MIN:
+                candidates = candidates[acc[candidates] + remaining * (1 + _SLACK) >= theta]
+            remaining -= bound
+            for i in range(TIERS):
+                lo, hi = tp[j, i], tp[j, i + 1]
+                if hi == lo:
+                    continue
+                seg = docs[lo:hi]
+                pos = seg.searchsorted(candidates)
+                hit = seg.take(pos, mode="clip") == candidates
+                found = w[lo:hi].take(pos[hit])
+                acc[candidates[hit]] += found if times == 1 else found * times
         return candidates
 
     def _exact_kth(self, query, pool, partial, k) -> float:

@@ -46,14 +46,14 @@ def test_flat_queries_match_rank_bm25(monkeypatch, lookup_min, weak_share, tier_
     monkeypatch.setattr(search, "LOOKUP_MIN", lookup_min)
     monkeypatch.setattr(search, "WEAK_SHARE", weak_share)
     monkeypatch.setattr(search, "TIER_MIN", tier_min)
-    calls = {"finish": 0}
-    finish = SearchIndex._finish
+    calls = {"look_up": 0}
+    look_up = SearchIndex._look_up
 
     def spy(self, *args):
-        calls["finish"] += 1
-        return finish(self, *args)
+        calls["look_up"] += 1
+        return look_up(self, *args)
 
-    monkeypatch.setattr(SearchIndex, "_finish", spy)
+    monkeypatch.setattr(SearchIndex, "_look_up", spy)
     rng, common, tail, corpus = _corpus()
     index = SearchIndex(corpus)
     reference = ReferenceBM25(corpus, k1=index.k1, b=index.b)
@@ -64,9 +64,9 @@ def test_flat_queries_match_rank_bm25(monkeypatch, lookup_min, weak_share, tier_
         for k in (1, 3, 10, 60):
             _check(index, reference, query, k)
     if lookup_min < SHIPPED_LOOKUP_MIN:
-        assert calls["finish"] > 0  # the lookup path ran (and matched)
+        assert calls["look_up"] > 0  # the lookup path ran (and matched)
     else:
-        assert calls["finish"] == 0
+        assert calls["look_up"] == 0
 
 
 def test_the_kth_distinct_score_counts_a_repeated_passage_once():
