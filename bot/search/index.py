@@ -24,8 +24,9 @@ tiers, best first (its top 1/64, to 1/16, to 1/4, the rest), each tier sorted by
    only through them can't reach the top k); once the bounds of everything not added sum below theta,
    no unseen passage can, and the seen ones that still can are finished, strongest term first, by binary
    search in the remaining tiers (or by adding a short list whole), dropping those that fall out of reach;
-3. on an index of at most DENSE_DOCS passages (`_dense`), a query adds all the postings of its strong terms
-   (fewer numpy calls than pruning, which pays only when the lists are long); theta is the k-th best among
+3. on an index of at most DENSE_DOCS passages (`_dense`, every index the bot and the benchmark build; steps
+   1-2 are for larger ones), a query adds all the postings of its strong terms (fewer numpy calls than
+   tier by tier: at 100k and 1M passages this measured faster than steps 1-2); theta is the k-th best among
    the passages in their best tiers, and the candidates are those passages alone when no other passage can
    reach it. MaxScore again: the weakest terms with long lists (LOOKUP_MIN postings or more: the common
    words of a flat question), while their bounds sum below WEAK_SHARE of theta, are only looked up, by
@@ -56,7 +57,7 @@ TIERS = 4
 TIER_MIN = 2048                        # a posting list this long or shorter stays one tier
 TIER_CUTS = (1 / 64, 1 / 16, 1 / 4)    # where tiers 1, 2, 3 start, as a share of the list (best first)
 _CHUNK = 1 << 20                       # postings per step of the weight formula (bounds its temporaries)
-DENSE_DOCS = 300_000                   # up to this many passages, add every posting (few numpy calls beat pruning)
+DENSE_DOCS = 2_000_000                 # up to this many passages, `_dense` (measured faster than pruning at 1M)
 LOOKUP_MIN = 32768                     # small index: a list this long is only looked up for passages that can
 WEAK_SHARE = 0.5                       # ... while the bounds of those sum below this share of the k-th best score
 LOOKUP_COST = 4                        # a binary search costs about this many postings added (np.add.at)
