@@ -24,13 +24,13 @@ tiers, best first (its top 1/64, to 1/16, to 1/4, the rest), each tier sorted by
    only through them can't reach the top k); once the bounds of everything not added sum below theta,
    no unseen passage can, and the seen ones that still can are finished, strongest term first, by binary
    search in the remaining tiers (or by adding a short list whole), dropping those that fall out of reach;
-3. on an index of at most DENSE_DOCS passages (`_dense`, every index the bot and the benchmark build; steps
-   1-2 are for larger ones), a query adds all the postings of its strong terms (fewer numpy calls than
+3. on an index of at most DENSE_DOCS passages (`bot.search.flat`; every index the bot and the benchmark
+   build: steps 1-2 are for larger ones), a query adds all the postings of its strong terms (fewer numpy calls than
    tier by tier: at 100k and 1M passages this measured faster than steps 1-2); theta is the k-th best among
    the passages in their best tiers, and the candidates are those passages alone when no other passage can
    reach it. MaxScore again: the weakest terms with long lists (LOOKUP_MIN postings or more: the common
    words of a flat question), while their bounds sum below WEAK_SHARE of theta, are only looked up, by
-   binary search, for the candidates (`_look_up`).
+   binary search, for the candidates.
 
 Scores equal rank-bm25's up to float32 rounding; ties go to the earlier passage.
 """
@@ -48,6 +48,11 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from bot.search import flat
+from bot.search.flat import SLACK as _SLACK
+from bot.search.flat import TINY as _TINY
+from bot.search.flat import unique as _unique
+
 if TYPE_CHECKING:
     from scipy import sparse
 
@@ -57,17 +62,12 @@ TIERS = 4
 TIER_MIN = 2048                        # a posting list this long or shorter stays one tier
 TIER_CUTS = (1 / 64, 1 / 16, 1 / 4)    # where tiers 1, 2, 3 start, as a share of the list (best first)
 _CHUNK = 1 << 20                       # postings per step of the weight formula (bounds its temporaries)
-DENSE_DOCS = 2_000_000                 # up to this many passages, `_dense` (measured faster than pruning at 1M)
-LOOKUP_MIN = 32768                     # small index: a list this long is only looked up for passages that can
-WEAK_SHARE = 0.5                       # ... while the bounds of those sum below this share of the k-th best score
+DENSE_DOCS = 2_000_000                 # up to this many passages, `flat` (measured faster than pruning at 1M)
 LOOKUP_COST = 4                        # a binary search costs about this many postings added (np.add.at)
-PRUNE_MIN = 64                         # fewer candidates than this are not pruned between lookups
 UNIQUE_MAX = 16384                     # repeated candidates are sorted out below this many
 EXACT_TOP = 32                         # best-started passages scored in full for an early theta
 POOL = 4096                            # passages tracked one by one for the k-th best partial score
 INDEX_FORMAT = 1                       # bump when the saved layout or the weights' meaning changes
-_TINY = float(np.finfo(np.float32).tiny)
-_SLACK = 1e-5                          # relative margin on the pruning bounds against float32 rounding
 
 
 def bm25_idf(n_docs: int, df):
@@ -80,40 +80,6 @@ class ReferenceBM25(BM25Okapi):
 
     def _calc_idf(self, nd):  # noqa: D401 - rank-bm25 hook
         self.idf = {word: float(bm25_idf(self.corpus_size, freq)) for word, freq in nd.items()}
-
-
-def _unique(a: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (np.unique's hash table is slower on these sizes)."""
-    a = np.sort(a)
-    if len(a) > 1:
-        keep = np.empty(len(a), dtype=bool)
-        keep[0] = True
-        np.not_equal(a[1:], a[:-1], out=keep[1:])
-        a = a[keep]
-    return a
-
-
-def _kth_distinct(pool: np.ndarray, scores: np.ndarray, k: int, repeats: int, acc: np.ndarray) -> float:
-    """The k-th best score of the distinct passages in `pool` (each there at most `repeats` times, with its
-    score `acc[p]` in `scores`); _TINY when they are fewer than k. Only the best k * repeats entries can
-    hold the k best passages, so only those are made distinct."""
-    m = k * max(repeats, 1)
-    if len(pool) > 16 * m:  # cut first at a sample's k-th best entry: the passages above it, if k or more, hold it
-        sample = scores[::len(pool) // (4 * m)]
-        top = pool[scores >= np.partition(sample, len(sample) - k)[len(sample) - k]]
-        if repeats > 1:
-            top = _unique(top)
-        if len(top) >= k:
-            best = acc[top]
-            return float(np.partition(best, len(best) - k)[len(best) - k])
-    if len(pool) > m:
-        pool = pool[np.argpartition(scores, len(scores) - m)[len(scores) - m:]]
-    if repeats > 1:
-        pool = _unique(pool)
-    if len(pool) < k:
-        return _TINY
-    best = acc[pool]
-    return float(np.partition(best, len(best) - k)[len(best) - k])
 
 
 def _digest(path: Path) -> str:
@@ -390,7 +356,7 @@ class SearchIndex:
         """
         docs, w, tp, ub = self.docs, self.weights_data, self.tier_ptr, self.tier_ub
         if self.n_docs <= DENSE_DOCS:
-            return self._dense(query, k, acc, touched)
+            return flat.dense_candidates(self, query, k, acc, touched)
         pool: list[np.ndarray] = []
         bulk: list[np.ndarray] = []  # segments added without tracking which passages are new
         pool_n, theta, rest, pool_arr = 0, 0.0, 0.0, None
@@ -461,79 +427,6 @@ class SearchIndex:
         if rest_terms:
             candidates, repeats = self._finish(candidates, repeats, rest_terms, theta, k, acc, touched)
         return _unique(candidates) if repeats else candidates
-
-    def _dense(self, query, k, acc, touched) -> np.ndarray:
-        """Few numpy calls, for small indexes: add every posting of the strong terms, then keep what can
-        reach theta, the k-th best score among the passages in their best tiers (a lower bound of the k-th
-        best overall). MaxScore: the weakest terms with long lists (LOOKUP_MIN postings or more), while their
-        bounds sum below WEAK_SHARE of theta, are only looked up for the passages that can still make the
-        top k (a passage found only through them scores below theta)."""
-        docs, w, tp, ub = self.docs, self.weights_data, self.tier_ptr, self.tier_ub
-        terms = sorted(((float(ub[j, 0]) * times, j, times) for j, times in query), reverse=True)  # strongest first
-        split = len(terms)  # terms[:split] are added whole
-        while split > 1 and tp[terms[split - 1][1], TIERS] - tp[terms[split - 1][1], 0] >= LOOKUP_MIN:
-            split -= 1
-        best: list[np.ndarray] = []
-        added, total, theta, rest, in_pool = 0, 0, _TINY, 0.0, 0
-        for again in (False, True):
-            for _, j, times in terms[added:split]:
-                lo, hi = tp[j, 0], tp[j, TIERS]
-                np.add.at(acc, docs[lo:hi], w[lo:hi] if times == 1 else w[lo:hi] * times)
-                touched.append(docs[lo:hi])
-                best.append(docs[lo:tp[j, 1]])
-                total += hi - lo
-            added = split
-            if not again or theta <= _TINY:  # else the first pass's pool, its scores grown since
-                pool = np.concatenate(best) if len(best) > 1 else best[0]  # a passage at most once a term
-                in_pool = added  # the pool holds the best tier of terms[:in_pool]
-            scores = acc[pool]
-            theta = max(theta, _kth_distinct(pool, scores, k, in_pool, acc))
-            if again:
-                break
-            rest, split = 0.0, len(terms)  # weakest first, while their bounds sum below a share of theta
-            while split > added and (rest + terms[split - 1][0]) * (1 + _SLACK) < theta * WEAK_SHARE:
-                split -= 1
-                rest += terms[split][0]
-            rest *= 1 + _SLACK
-            if split == added:
-                break
-        floor = max(theta - rest, _TINY) if split < len(terms) else theta
-        # a passage outside the pool has none of the pooled terms' best tiers: its score is at most `outside`
-        outside = sum(float(ub[j, 1 if i < in_pool else 0]) * times for i, (_, j, times) in enumerate(terms[:split]))
-        if outside * (1 + _SLACK) < floor:
-            candidates = pool[scores >= floor]
-            if in_pool > 1:
-                candidates = _unique(candidates)
-        elif total * 8 > self.n_docs:  # a scan of every passage is cheaper than one of the postings
-            candidates = np.flatnonzero(acc >= floor)
-        else:
-            found = [d[acc[d] >= floor] for d in touched]
-            candidates = _unique(np.concatenate(found)) if len(found) > 1 else found[0]
-        if split < len(terms):
-            candidates = self._look_up(candidates, terms[split:], theta, acc)
-        return candidates
-
-    def _look_up(self, candidates, weak, theta, acc) -> np.ndarray:
-        """Add the weak terms' weights (`weak`: (bound, term, times), strongest first) to the candidates
-        (distinct, ascending, all reached before) by binary search in each tier, dropping the candidates
-        that can no longer reach theta as the bound of what is left shrinks."""
-        docs, w, tp = self.docs, self.weights_data, self.tier_ptr
-        candidates = candidates.astype(docs.dtype, copy=False)  # else searchsorted converts each tier
-        remaining = sum(t[0] for t in weak)
-        for bound, j, times in weak:
-            if len(candidates) > PRUNE_MIN:
-                candidates = candidates[acc[candidates] + remaining * (1 + _SLACK) >= theta]
-            remaining -= bound
-            for i in range(TIERS):
-                lo, hi = tp[j, i], tp[j, i + 1]
-                if hi == lo:
-                    continue
-                seg = docs[lo:hi]
-                pos = seg.searchsorted(candidates)
-                hit = seg.take(pos, mode="clip") == candidates
-                found = w[lo:hi].take(pos[hit])
-                acc[candidates[hit]] += found if times == 1 else found * times
-        return candidates
 
     def _exact_kth(self, query, pool, partial, k) -> float:
         """The k-th best full score among the EXACT_TOP best-started passages: a strong early theta.

@@ -1,4 +1,4 @@
-"""The small-index path (`SearchIndex._dense`) on flat queries: the weakest terms with long lists are only
+"""The small-index path (`bot.search.flat`) on flat queries: the weakest terms with long lists are only
 looked up for the passages that can still make the top k, and candidates come from the best tiers' pool
 when nothing outside it can reach the k-th best. Its top k must stay rank-bm25's, to float32 precision."""
 import random
@@ -6,10 +6,11 @@ import random
 import numpy as np
 import pytest
 
+from bot.search import flat
 from bot.search import index as search
 from bot.search.index import ReferenceBM25, SearchIndex
 
-SHIPPED_LOOKUP_MIN = search.LOOKUP_MIN
+SHIPPED_LOOKUP_MIN = flat.LOOKUP_MIN
 
 
 def _corpus(seed=5, docs=1200):
@@ -39,21 +40,21 @@ def _check(index, reference, query, k):
 
 
 @pytest.mark.parametrize("lookup_min, weak_share, tier_min", [
-    (search.LOOKUP_MIN, search.WEAK_SHARE, search.TIER_MIN),  # as shipped: lists this short are added whole
-    (300, search.WEAK_SHARE, search.TIER_MIN), (300, 1.0, search.TIER_MIN),
-    (1, 1.0, 8), (50, 0.25, 8), (300, search.WEAK_SHARE, 8)])
+    (flat.LOOKUP_MIN, flat.WEAK_SHARE, search.TIER_MIN),  # as shipped: lists this short are added whole
+    (300, flat.WEAK_SHARE, search.TIER_MIN), (300, 1.0, search.TIER_MIN),
+    (1, 1.0, 8), (50, 0.25, 8), (300, flat.WEAK_SHARE, 8)])
 def test_flat_queries_match_rank_bm25(monkeypatch, lookup_min, weak_share, tier_min):
-    monkeypatch.setattr(search, "LOOKUP_MIN", lookup_min)
-    monkeypatch.setattr(search, "WEAK_SHARE", weak_share)
+    monkeypatch.setattr(flat, "LOOKUP_MIN", lookup_min)
+    monkeypatch.setattr(flat, "WEAK_SHARE", weak_share)
     monkeypatch.setattr(search, "TIER_MIN", tier_min)
     calls = {"look_up": 0}
-    look_up = SearchIndex._look_up
+    look_up = flat.look_up
 
-    def spy(self, *args):
+    def spy(*args):
         calls["look_up"] += 1
-        return look_up(self, *args)
+        return look_up(*args)
 
-    monkeypatch.setattr(SearchIndex, "_look_up", spy)
+    monkeypatch.setattr(flat, "look_up", spy)
     rng, common, tail, corpus = _corpus()
     index = SearchIndex(corpus)
     reference = ReferenceBM25(corpus, k1=index.k1, b=index.b)
@@ -77,5 +78,5 @@ def test_the_kth_distinct_score_counts_a_repeated_passage_once():
         pool = np.concatenate(parts)
         k = int(rng.integers(1, 12))
         distinct = np.sort(acc[np.unique(pool)])[::-1]
-        expected = float(distinct[k - 1]) if len(distinct) >= k else search._TINY
-        assert search._kth_distinct(pool, acc[pool], k, len(parts), acc) == expected
+        expected = float(distinct[k - 1]) if len(distinct) >= k else flat.TINY
+        assert flat.kth_distinct(pool, acc[pool], k, len(parts), acc) == expected
