@@ -306,7 +306,7 @@ class SearchIndex:
     def search(self, terms: Sequence[str], k: int = 10) -> list[Hit]:
         """Top-k passages for the query terms, best first (ties: earlier passage first); exact top k."""
         docs, scores = self.top(terms, k)
-        return [Hit(int(d), float(s)) for d, s in zip(docs, scores)]
+        return [Hit(d, s) for d, s in zip(docs.tolist(), scores.tolist())]  # Python int and float
 
     def weighted(self, groups: Sequence[tuple[float, Sequence[str]]], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Sum over `groups` of weight x the group's score, for the passages in the group's top k (a passage
