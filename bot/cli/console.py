@@ -122,13 +122,14 @@ async def handle_line(line: str, services, user_id: int = LOCAL_MEMBER_ID, sessi
     return format_answer(answer)
 
 
-async def catch_up_on_guide_changes(services) -> None:
-    """A console started without its PostgreSQL database serves the folder's guides; once a member command
-    has reached the database again, serve the database's knowledge version (the moderators' guide changes),
-    as the bot's periodic knowledge check does. Once: a failure is logged and the folder's guides serve on."""
+def knowledge_sync(services, settings: Settings):
+    """What keeps the console's guides those of the database, as the bot's does: on PostgreSQL, moderators'
+    changes made on Discord (or in another process) reach a running console through NOTIFY and the periodic
+    check (`KNOWLEDGE_CHECK_SECONDS`); a console started without its database catches up once it is back."""
     from bot.admin.knowledge_sync import KnowledgeSync
 
-    await KnowledgeSync(services.knowledge, services.guide_changes, asyncio.Lock()).refresh()
+    return KnowledgeSync(services.knowledge, services.guide_changes, asyncio.Lock(),
+                         check_seconds=settings.knowledge_check_seconds)
 
 
 async def run_console(settings: Settings, stdin=None, stdout=None, stderr=None) -> int:
@@ -143,7 +144,9 @@ async def run_console(settings: Settings, stdin=None, stdout=None, stderr=None) 
     services = await build_services(settings, tolerate_outage=True, announce=guides_only)
     # the first answer, sooner (kept in a name: a task needs a reference)
     _warming = asyncio.create_task(asyncio.to_thread(services.answers.warm))
-    catch_up = services.database_down_at_start and services.guide_changes.shared
+    sync = knowledge_sync(services, settings)
+    await sync.start(database_down=services.database_down_at_start)
+    catch_up = services.database_down_at_start and sync.shared  # at once, not at the next periodic check
     interactive = stdin.isatty()
     reader, session = LineReader(stdin), Session()
     at_prompt = False
@@ -165,12 +168,13 @@ async def run_console(settings: Settings, stdin=None, stdout=None, stderr=None) 
                 print(out, file=stdout, flush=True)
             if catch_up and not services.database.schema_pending:  # the database is back (migrated)
                 catch_up = False
-                await catch_up_on_guide_changes(services)
+                await sync.refresh()
     except asyncio.CancelledError:  # Ctrl-C (asyncio.run cancels this task): leave at once, tidily
         if interactive and at_prompt:
             print(file=stdout, flush=True)
         raise
     finally:
         reader.close()
+        await sync.close()
         await services.close()
     return 0
