@@ -56,7 +56,19 @@ class Ranked:
 
 def query_weights(reading: Reading, everyday: bool = True) -> dict[str, float]:
     """Each query term's weight: the largest it gets from any sentence it appears in. `everyday`: words
-    common in everyday English weigh less (`everyday.py`)."""
+    common in everyday English weigh less (`everyday.py`; a factor of the term alone, so applied last)."""
+    weights = _sentence_weights(reading)
+    return {term: w * everyday_weight(term) for term, w in weights.items()} if everyday else dict(weights)
+
+
+_last: tuple[Reading, dict[str, float]] | None = None  # the search and the composer read the same message
+
+
+def _sentence_weights(reading: Reading) -> dict[str, float]:
+    global _last
+    last = _last
+    if last is not None and last[0] is reading:
+        return last[1]
     weights: dict[str, float] = {}
     asking = asking_terms()
     for text, w in reading.weighted():
@@ -65,10 +77,9 @@ def query_weights(reading: Reading, everyday: bool = True) -> dict[str, float]:
             weight = w if term in base else w * SYNONYM_WEIGHT
             if term in asking:
                 weight *= CONVERSATIONAL_WEIGHT
-            if everyday:
-                weight *= everyday_weight(term)
             if weight > weights.get(term, 0.0):
                 weights[term] = weight
+    _last = (reading, weights)
     return weights
 
 

@@ -27,7 +27,8 @@ The member's focus (question sentences, see `reading.py`) is what is judged, not
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Callable
 
 from bot.search.analysis import current
