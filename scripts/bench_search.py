@@ -18,6 +18,9 @@ One run:
    k=10)`; it is timed one question per call (latency) and with all questions in one call (batched, as
    the README passes a list). The child resets the kernel's RSS high-water mark, builds (wall and CPU
    time), runs 5 warm-up questions, times each question, and reports the peak RSS (getrusage ru_maxrss);
+   with `--rounds N` every engine runs N times per size in alternating order (A B C, C B A, ...) and each
+   question's best time over the runs counts, so a burst of other work on the shared machine doesn't fall
+   on one engine alone;
 3. checks that the engines agree (top-10 scores of the first questions), prints a Markdown table and
    writes it, with the machine facts and the method, to --out.
 
@@ -276,7 +279,7 @@ def run_child(engine: str, corpus_path: str, queries_path: str, n_queries: int, 
         "max_ms": float(lat_ms.max()), "mean_ms": float(lat_ms.mean()),
         "batch_ms": batch_s * 1e3 / len(timed), "repeat": repeat,
         "baseline_mb": baseline / 2**20, "peak_mb": peak / 2**20, "rss_after_build_mb": rss_after_build / 2**20,
-        "peak_reset": reset, "top": agree,
+        "peak_reset": reset, "top": agree, "lat_ms": lat_ms.tolist(),
     }
     if engine == "careerbot":
         result["index_mb"] = index.memory_bytes() / 2**20
@@ -322,6 +325,24 @@ def run_engine(engine: str, size: int, corpus: Path, queries: Path, n_queries: i
            str(n_queries), str(out), str(repeat)]
     subprocess.run(cmd, check=True, cwd=str(ROOT), env=dict(os.environ, TQDM_DISABLE="1"))
     return json.loads(out.read_text())
+
+
+def merge_runs(runs: list[dict]) -> dict:
+    """One engine's runs at one size (`--rounds`) as one result: each question's best latency over every
+    run, the best build and batch times, the highest peak RSS (with that run's baseline)."""
+    if len(runs) == 1:
+        return runs[0]
+    lat = np.min([r["lat_ms"] for r in runs], axis=0)
+    worst = max(runs, key=lambda r: r["peak_mb"])
+    merged = dict(runs[0])
+    merged.update({
+        "p50_ms": float(np.percentile(lat, 50)), "p99_ms": float(np.percentile(lat, 99)),
+        "max_ms": float(lat.max()), "mean_ms": float(lat.mean()), "lat_ms": lat.tolist(),
+        "build_s": min(r["build_s"] for r in runs), "build_cpu_s": min(r["build_cpu_s"] for r in runs),
+        "batch_ms": min(r["batch_ms"] for r in runs),
+        "peak_mb": worst["peak_mb"], "baseline_mb": worst["baseline_mb"], "runs": len(runs),
+    })
+    return merged
 
 
 def agreement(results: list[dict]) -> list[str]:
@@ -388,7 +409,10 @@ def write_markdown(path: Path, results: list[dict], facts: dict, command: str, s
         "",
         "*p50 / p99 / max*: one question per call, end to end (`expand_query` + search + top 10), after 5 "
         f"warm-up questions; each question's best of {args.repeat} passes (the machine is shared; rank-bm25 at "
-        "≥ 50,000 passages: one pass). *Batched*: all questions in one call (bm25s `retrieve(list_of_queries)`; "
+        "≥ 50,000 passages: one pass)"
+        + (f", over {args.rounds} runs of every engine in alternating order (A B C, C B A, ...; build times: the "
+           "best run, peak RSS: the highest)" if args.rounds > 1 else "")
+        + ". *Batched*: all questions in one call (bm25s `retrieve(list_of_queries)`; "
         "careerbot and rank-bm25 a loop), divided by their number, best pass. *Build*: `analyse` of every passage + indexing, wall "
         "and CPU time. *Peak RSS*: the child's `ru_maxrss` after resetting the high-water mark just before "
         "the build; the *increase* is that peak minus the RSS just before the build.",
@@ -448,6 +472,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
     ap.add_argument("--repeat", type=int, default=3,
                     help="passes over the questions; each question's best pass counts (rank-bm25: 1 at >= 50,000)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="runs of every engine per size, in alternating order; each question's best over all runs "
+                         "counts (on a shared machine, a burst of load then does not fall on one engine alone)")
     ap.add_argument("--rank-bm25-cap", type=int, default=60,
                     help="questions timed for rank-bm25 at sizes >= 50,000 (it is slow there)")
     args = ap.parse_args(argv)
@@ -460,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# nproc {facts['nproc']}, {facts['python']}, {facts['packages']}", flush=True)
     vocab, p, n_real = build_vocabulary(args.seed, ROOT / "knowledge" / "guides")
     queries = make_queries(args.queries + WARMUP, args.seed + 1, vocab, p)
-    results = []
+    results: list[dict] = []
+    loads: list[str] = []  # 1-min load average at the start and end of each child
     with tempfile.TemporaryDirectory(prefix="bench_search-") as tmpdir:
         tmp = Path(tmpdir)
         qpath = tmp / "queries.jsonl"
@@ -472,19 +500,25 @@ def main(argv: list[str] | None = None) -> int:
                 for text in make_passages(size, args.seed + size, vocab, p):
                     fh.write(json.dumps(text) + "\n")
             print(f"# corpus {size:,} generated in {time.perf_counter() - t:.1f} s", flush=True)
-            for engine in args.engines:
-                slow = engine == "rank-bm25" and size >= 50_000
-                n = min(args.queries, args.rank_bm25_cap) if slow else args.queries
-                r = run_engine(engine, size, cpath, qpath, n, tmp, 1 if slow else args.repeat)
-                results.append(r)
-                print(f"  {engine:12s} build {r['build_s']:7.1f} s (CPU {r['build_cpu_s']:6.1f})  p50 {r['p50_ms']:8.3f}  "
-                      f"p99 {r['p99_ms']:8.3f}  batched {r['batch_ms']:8.3f} ms  peak {r['peak_mb']:6.0f} MB "
-                      f"(+{r['peak_mb'] - r['baseline_mb']:.0f})", flush=True)
+            runs: dict[str, list[dict]] = {engine: [] for engine in args.engines}
+            for rnd in range(args.rounds):  # A B C, then C B A, ...: load that comes and goes hits all alike
+                for engine in (args.engines if rnd % 2 == 0 else args.engines[::-1]):
+                    slow = engine == "rank-bm25" and size >= 50_000
+                    n = min(args.queries, args.rank_bm25_cap) if slow else args.queries
+                    load = os.getloadavg()[0]
+                    r = run_engine(engine, size, cpath, qpath, n, tmp, 1 if slow else args.repeat)
+                    runs[engine].append(r)
+                    loads.append(f"{engine} {size:,} run {rnd + 1}: {load:.2f}-{os.getloadavg()[0]:.2f}")
+                    print(f"  {engine:12s} build {r['build_s']:7.1f} s (CPU {r['build_cpu_s']:6.1f})  p50 {r['p50_ms']:8.3f}  "
+                          f"p99 {r['p99_ms']:8.3f}  batched {r['batch_ms']:8.3f} ms  peak {r['peak_mb']:6.0f} MB "
+                          f"(+{r['peak_mb'] - r['baseline_mb']:.0f})  load {loads[-1].rsplit(': ', 1)[1]}", flush=True)
+            results.extend(merge_runs(runs[engine]) for engine in args.engines)
             cpath.unlink()
     elapsed = time.perf_counter() - t_start
     load_end = os.getloadavg()
     facts["load"] = (f"1-min load average {load_start[0]:.2f} at start, {load_end[0]:.2f} at end, on "
-                     f"{facts['nproc']} CPUs shared with other work: wall times and tails are inflated")
+                     f"{facts['nproc']} CPUs shared with other work: wall times and tails are inflated; "
+                     f"per child, start-end: {'; '.join(loads)}")
     print("\n" + fmt_table(results) + "\n")
     for name, ok, measured in check_targets(results):
         print(f"- {'PASS' if ok else 'MISS'} {name}: {measured}")
