@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     shard_count: int | None = Field(default=None, ge=1, le=100_000)
     shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None  # "0,1" in the environment
     knowledge_check_seconds: float = Field(default=30.0, ge=1, le=3_600, allow_inf_nan=False)
+    # what the bot must remember without its database: the servers' help channels (help_channel_snapshot.py)
+    state_dir: Path = DEFAULT_DATA_DIR
 
     @field_validator("shard_count", mode="before")
     @classmethod

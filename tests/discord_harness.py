@@ -336,6 +336,7 @@ def harness_settings(tmp_path: Path, **overrides) -> Settings:
         discord_token=None,
         database_url=f"sqlite+aiosqlite:///{(tmp_path / 'careerbot.sqlite3').as_posix()}",
         knowledge_dir=knowledge,
+        state_dir=tmp_path / "state",
         ask_cooldown_rate=1000,   # tests that check the cooldown lower this
         ask_cooldown_seconds=60.0,
     )

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.admin.knowledge_sync import KnowledgeSync
 from bot.container import Services, build_services
 from bot.errors import StorageUnavailable
+from bot.members.help_channel_snapshot import load_snapshot, save_snapshot
 from bot.settings import Settings
 
 from .checks import AskLimiter
@@ -59,6 +60,8 @@ class CareerBot(commands.Bot):
         self.conversations = Conversations()  # which earlier question a member's message follows up
         self.kb_lock = asyncio.Lock()  # /kb add, remove and reload never interleave
         self.ask_channel_cache: dict[int, frozenset[int]] = {}
+        self.ask_channels_complete = False  # the cache holds every server's help channels, read from the database
+        self.ask_channels_from_snapshot = False  # ... or, after a start without it, the local snapshot's
         self.extensions_loaded: list[str] = []
         self.knowledge_sync: KnowledgeSync | None = None  # set in setup_hook
 
@@ -78,6 +81,9 @@ class CareerBot(commands.Bot):
         await self.knowledge_sync.start(database_down=services.database_down_at_start)
         if not services.database_down_at_start:
             await self.load_ask_channels()
+        else:  # the help channels as last read: answered there until the database is back
+            self.ask_channel_cache.update(await asyncio.to_thread(load_snapshot, self.settings.state_dir))
+            self.ask_channels_from_snapshot = True
         # the first answer would build the heading matcher and the speller: do it now, off the event loop
         self.warming = asyncio.create_task(asyncio.to_thread(services.answers.warm), name="careerbot-warm-answers")
         from .views import DYNAMIC_ITEMS
@@ -93,13 +99,28 @@ class CareerBot(commands.Bot):
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to the development guild %s", len(synced), guild_id)
 
-    async def load_ask_channels(self) -> None:
-        """Every server's help channels, read once at start: a database outage that starts later leaves
-        them answering from the guides (servers set up meanwhile are read, and cached, on first use)."""
+    async def load_ask_channels(self) -> bool:
+        """Every server's help channels, read at start (so an outage that starts later leaves them answering)
+        and saved as the snapshot a start without the database reads; False when the database is away (then
+        servers are read, and cached, on first use once it is back)."""
         try:
-            self.ask_channel_cache.update(await self.services.community.all_ask_channels())
-        except StorageUnavailable:  # gone since the migrations ran: read per server once it is back
-            pass
+            channels = await self.services.community.all_ask_channels()
+        except StorageUnavailable:
+            return False
+        self.ask_channel_cache.clear()
+        self.ask_channel_cache.update(channels)
+        self.ask_channels_complete, self.ask_channels_from_snapshot = True, False
+        await asyncio.to_thread(save_snapshot, self.settings.state_dir, dict(channels))
+        return True
+
+    async def remember_ask_channels(self, guild_id: int, channel_ids: frozenset[int]) -> None:
+        """A moderator changed a server's help channels (stored already): cache them, and keep the snapshot
+        whole (read every server's first if this process never has)."""
+        self.ask_channel_cache[guild_id] = channel_ids
+        if self.ask_channels_complete:
+            await asyncio.to_thread(save_snapshot, self.settings.state_dir, dict(self.ask_channel_cache))
+        else:
+            await self.load_ask_channels()
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: questions in messages are handled by the ask cog's listener."""

@@ -5,8 +5,10 @@ use that reaches it). Through discord.py's real dispatch; the outage is a refuse
 stopped TCP proxy in front of PostgreSQL (skipped without TEST_DATABASE_URL).
 
 Help channels: they are read from the database, all of them at start, so an outage that starts later
-leaves them answering. A bot that *starts* during an outage can't know which channels are help channels
-until the database is back (answering every channel would be worse): it answers `/ask`, mentions and DMs.
+leaves them answering. A bot that *starts* during an outage answers in the help channels of its last
+snapshot (`<STATE_DIR>/help_channels.json`, written whenever they are read or changed) until the database
+is back, and then follows the database again; without a snapshot it answers `/ask`, mentions and DMs only
+(answering every channel would be worse).
 """
 from __future__ import annotations
 
@@ -129,3 +131,52 @@ async def test_help_channels_keep_answering_through_an_outage_that_starts_after_
         assert answered.kind == "message" and answered.embeds[0]["fields"]
         assert await h.message(COVERED) == []  # any other channel: still silent
         outage.end()
+
+
+async def test_a_bot_started_while_the_database_is_down_answers_in_the_help_channels_of_its_snapshot(tmp_path,
+                                                                                                      monkeypatch):
+    from bot import container
+    from bot.members.help_channel_snapshot import load_snapshot
+
+    async with make_harness(tmp_path) as first:
+        await first.slash("settings ask-channel add", user=first.moderator, channel=first.channel(HELP_ID))
+        guild_id = first.guild.id
+    assert load_snapshot(tmp_path / "state") == {guild_id: frozenset({HELP_ID})}  # ids only
+
+    outages: list[Outage] = []
+    original = container.open_database
+
+    def down(settings):
+        db = original(settings)
+        outages.append(Outage(db))
+        outages[-1].begin()
+        return db
+    monkeypatch.setattr(container, "open_database", down)
+    async with make_harness(tmp_path) as h:  # a restart while the database is down
+        assert h.bot.services.database_down_at_start
+        answered = (await h.message(COVERED, channel_id=HELP_ID)).reply
+        assert answered.kind == "message" and answered.embeds[0]["fields"]
+        assert await h.message(COVERED) == []  # any other channel: still silent
+        outages[0].end()  # back: the database decides again; meanwhile another bot process removed the channel
+        await h.bot.services.community.remove_ask_channel(guild_id, HELP_ID)
+        assert await h.message(COVERED, channel_id=HELP_ID) == []
+        assert not h.bot.ask_channels_from_snapshot
+        assert load_snapshot(tmp_path / "state") == {}
+        added = (await h.slash("settings ask-channel add", user=h.moderator, channel=h.channel(HELP_ID))).reply
+        assert UNAVAILABLE not in added.text
+        assert load_snapshot(tmp_path / "state") == {guild_id: frozenset({HELP_ID})}  # kept up to date
+
+
+def test_a_damaged_or_foreign_help_channel_snapshot_reads_as_none(tmp_path):
+    from bot.members.help_channel_snapshot import load_snapshot, save_snapshot, snapshot_path
+
+    save_snapshot(tmp_path, {1: frozenset({2, 3}), 4: frozenset()})
+    assert load_snapshot(tmp_path) == {1: frozenset({2, 3})}  # a server without help channels is left out
+    path = snapshot_path(tmp_path)
+    good = path.read_bytes()
+    path.write_bytes(good.replace(b"[2,3]", b"[2,9]"))  # edited by hand: the checksum no longer matches
+    assert load_snapshot(tmp_path) == {}
+    path.write_bytes(good[: len(good) // 2])  # cut off
+    assert load_snapshot(tmp_path) == {}
+    path.unlink()
+    assert load_snapshot(tmp_path) == {}

@@ -118,6 +118,8 @@ class Ask(commands.Cog):
 
     async def ask_channels(self, guild_id: int) -> frozenset[int]:
         cache = self.bot.ask_channel_cache
+        if self.bot.ask_channels_from_snapshot:  # started without the database: is it back?
+            await self.bot.load_ask_channels()  # then its help channels replace the snapshot's
         if guild_id not in cache:
             config = await self.bot.services.community.guild_settings(guild_id)
             cache[guild_id] = frozenset(config.ask_channel_ids)
