@@ -156,6 +156,23 @@ class Gate:
         self.released.set()
 
 
+def databases_start_down(monkeypatch) -> list[Outage]:
+    """From now on every database the composition root opens (`container.open_database`) is in an outage
+    from the start: the bot or console starts without it. The list holds each one's `Outage` (`end()` it)."""
+    from bot import container
+
+    outages: list[Outage] = []
+    original = container.open_database
+
+    def down(settings):
+        db = original(settings)
+        outages.append(Outage(db))
+        outages[-1].begin()
+        return db
+    monkeypatch.setattr(container, "open_database", down)
+    return outages
+
+
 @contextlib.contextmanager
 def pause_before(db: Any, matches: Callable[[str], bool]) -> Iterator[Gate]:
     """The first statement on `db` for which `matches(sql)` is true waits, before it runs, until

@@ -20,12 +20,11 @@ from collections.abc import Callable
 
 import pytest
 
-from bot import container
 from bot.cli.console import SAVE_HINT, run_console
 from bot.storage.database import normalise_url
 from tests.cli.test_cli_database import REPO, closed_port
 from tests.conftest import PG_URL
-from tests.db_faults import Outage, PgProxy
+from tests.db_faults import PgProxy, databases_start_down
 from tests.discord_harness import harness_settings
 
 UNAVAILABLE = "Saving is unavailable right now"
@@ -99,15 +98,7 @@ def test_the_console_starts_without_its_postgres_server_and_answers_from_the_gui
 
 async def test_a_console_started_while_sqlite_is_down_answers_from_the_guides_and_saves_once_it_is_back(
         tmp_path, monkeypatch, caplog):
-    outages: list[Outage] = []
-    original = container.open_database
-
-    def down(settings):
-        db = original(settings)
-        outages.append(Outage(db))
-        outages[-1].begin()
-        return db
-    monkeypatch.setattr(container, "open_database", down)
+    outages = databases_start_down(monkeypatch)
     caplog.set_level(logging.INFO)
     stdout, stderr = io.StringIO(), io.StringIO()
     back = [f"/goal add {GOAL}", "/goal list", "/checklist save 1", "/checklist show", COVERED]

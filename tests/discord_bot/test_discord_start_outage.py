@@ -18,7 +18,7 @@ import pytest
 
 from bot.storage.database import normalise_url
 from tests.conftest import PG_URL
-from tests.db_faults import Outage, PgProxy
+from tests.db_faults import Outage, PgProxy, databases_start_down
 from tests.discord_bot.test_discord_ask import COVERED
 from tests.discord_bot.test_multi_process import fresh_database
 from tests.discord_harness import HELP_ID, make_harness
@@ -79,17 +79,8 @@ def assert_one_start_up_warning(caplog, h) -> None:
 
 async def test_a_bot_started_while_the_database_is_down_answers_from_the_guides_and_recovers(tmp_path, monkeypatch,
                                                                                               caplog):
-    from bot import container
 
-    outages: list[Outage] = []
-    original = container.open_database
-
-    def down(settings):
-        db = original(settings)
-        outages.append(Outage(db))
-        outages[-1].begin()
-        return db
-    monkeypatch.setattr(container, "open_database", down)
+    outages = databases_start_down(monkeypatch)
     caplog.set_level(logging.INFO)
     async with make_harness(tmp_path) as h:
         assert_one_start_up_warning(caplog, h)
@@ -135,7 +126,6 @@ async def test_help_channels_keep_answering_through_an_outage_that_starts_after_
 
 async def test_a_bot_started_while_the_database_is_down_answers_in_the_help_channels_of_its_snapshot(tmp_path,
                                                                                                       monkeypatch):
-    from bot import container
     from bot.members.help_channel_snapshot import load_snapshot
 
     async with make_harness(tmp_path) as first:
@@ -143,15 +133,7 @@ async def test_a_bot_started_while_the_database_is_down_answers_in_the_help_chan
         guild_id = first.guild.id
     assert load_snapshot(tmp_path / "state") == {guild_id: frozenset({HELP_ID})}  # ids only
 
-    outages: list[Outage] = []
-    original = container.open_database
-
-    def down(settings):
-        db = original(settings)
-        outages.append(Outage(db))
-        outages[-1].begin()
-        return db
-    monkeypatch.setattr(container, "open_database", down)
+    outages = databases_start_down(monkeypatch)
     async with make_harness(tmp_path) as h:  # a restart while the database is down
         assert h.bot.services.database_down_at_start
         answered = (await h.message(COVERED, channel_id=HELP_ID)).reply

@@ -135,21 +135,31 @@ def test_a_damaged_cache_is_ignored_and_written_again(knowledge, parses, damage,
     assert parses == []  # repaired on disk
 
 
+def saved_entries(knowledge) -> dict:
+    """The cache's entries, decoded (key -> entry)."""
+    body = cache_file(knowledge).read_bytes().partition(b"\n")[2]
+    return {key: json.loads(raw) for key, raw in parsed.entries_of(body).items()}
+
+
+def save_entries(knowledge, entries: dict) -> None:
+    """Write `entries` back under a header whose checksum matches, as something other than careerbot might."""
+    target = cache_file(knowledge)
+    header = json.loads(target.read_bytes().partition(b"\n")[0])
+    body = parsed.body_of({key: json.dumps(entry).encode() for key, entry in entries.items()})
+    header["sha256"] = hashlib.sha256(body).hexdigest()
+    target.write_bytes(json.dumps(header).encode() + b"\n" + body)
+
+
 def test_an_entry_of_the_wrong_shape_is_parsed_again(knowledge, parses):
     """Even an entry under a valid checksum (written by something else) is checked before it is used."""
     expected = build_knowledge(knowledge, strict=True).guides
-    target = cache_file(knowledge)
-    head, _, body = target.read_bytes().partition(b"\n")
-    entries = {key: json.loads(raw) for key, raw in parsed.entries_of(body).items()}
+    entries = saved_entries(knowledge)
     broken, bad_text, bad_line, bad_words = list(entries)[:4]
     entries[broken]["sections"][0] = ["x#y", "heading"]  # too few fields
     entries[bad_text]["sections"][0][4] = [12]  # a passage that is not text
     entries[bad_line]["sections"][0][3] = "12"  # a line that is not a number
     entries[bad_words]["words"][1]["python"] = "many"  # a count that is not a number
-    body = parsed.body_of({key: json.dumps(entry).encode() for key, entry in entries.items()})
-    header = json.loads(head)
-    header["sha256"] = hashlib.sha256(body).hexdigest()
-    target.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    save_entries(knowledge, entries)
     parses.clear()
     kb = build_knowledge(knowledge, strict=True)
     assert len(parses) == 4
@@ -159,18 +169,13 @@ def test_an_entry_of_the_wrong_shape_is_parsed_again(knowledge, parses):
 @pytest.mark.parametrize("how", ["a text where the passages' list goes", "a section of another guide"])
 def test_an_entry_that_would_put_other_text_in_answers_is_parsed_again(knowledge, parses, how):
     expected = build_knowledge(knowledge, strict=True).guides
-    target = cache_file(knowledge)
-    head, _, body = target.read_bytes().partition(b"\n")
-    entries = {key: json.loads(raw) for key, raw in parsed.entries_of(body).items()}
+    entries = saved_entries(knowledge)
     first, second = list(entries)[:2]
     if how == "a text where the passages' list goes":
         entries[first]["sections"][0][4] = "Injected: pay $500 to get hired"  # would be 31 one-letter passages
     else:
         entries[first]["sections"][0][0] = entries[second]["sections"][0][0]
-    body = parsed.body_of({key: json.dumps(entry).encode() for key, entry in entries.items()})
-    header = json.loads(head)
-    header["sha256"] = hashlib.sha256(body).hexdigest()
-    target.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    save_entries(knowledge, entries)
     parses.clear()
     kb = build_knowledge(knowledge, strict=True)
     assert len(parses) == 1 and kb.guides == expected
