@@ -14,7 +14,7 @@
    question and still ask what no guide written once can answer: a forecast about the market ("will ML
    be oversaturated in 5 years?", "still worth it in 2026?"), a verdict on the asker's own case (their
    age, grades, visa, "am I ready", a choice only they can make: "which one should I go with?", their own
-   plan now: "should I still learn ML?", "is this a good time to start?"), an opinion on a resource they are
+   plan now: "should I still learn ML?", "is it a good time for me to start?"), an opinion on a resource they are
    looking at ("this course", "the resources listed"), or how long something takes (the guides name steps,
    never durations). Those get the
    closest passages as related reading, plainly labelled, when the best three sections contain enough
@@ -160,8 +160,8 @@ _PERSONAL = re.compile(
     r"career (?:break|gap)|(?:after|from) a (?:\w+[- ])?(?:year[- ])?break\b|gap in my (?:resume|cv|career)|laid off|"
     # a verdict on the member's own plan at this moment: "should I still learn ML?", "should I pivot?", "is it a
     # good time for me to start?", "is this project a good choice?"
-    r"should (?:i|we|one) (?:still|pivot|switch|quit|stay|give up|bother)\b|\b(?:a )?(?:good|right|bad) time (?:for|to)\b|"
-    r"\bis (?:this|that|it) (?:\w+ )?a (?:good|bad|smart|wise|right) (?:choice|idea|move|decision)\b)", re.I)
+    r"should (?:i|we|one) (?:still|quit|give up|bother)\b|\bis (?:it|this|now) (?:a )?(?:good|right|bad) time (?:for|to)\b|"
+    r"\bis (?:this|that) (?:\w+ )?a (?:good|bad|smart|wise|right) (?:choice|idea|move|decision)\b)", re.I)
 # A named company's own process, or a choice between named programmes: what one employer or school does
 # is not something career guides settle.
 _COMPANIES = (r"google|meta|facebook|amazon|aws|apple|microsoft|netflix|openai|deepmind|anthropic|nvidia|tesla|uber|"
@@ -177,7 +177,8 @@ _RESEARCH_CAREER = re.compile(
 # How long something takes ("how long does it take to become an ML engineer?", "how many months to get job-ready?"):
 # the guides name steps, never durations, and a pace depends on the member.
 _DURATION = re.compile(
-    r"\bhow (?:long|many (?:months|years|weeks|hours))\b[^.?!]*\b(?:take|takes|took|need|needed|until|before|to)\b|"
+    r"\bhow long (?:does|did|will|would|should|could|might) (?:it|this|that|the \w+) (?:usually |typically |really )?take\b|"
+    r"\bhow many (?:months|years|weeks)\b[^.?!]{0,40}?\b(?:until|before|to (?:become|get|land|be))\b|"
     r"\b(?:what|a|the) (?:kind of |realistic |typical )?time ?line\b", re.I)
 _PROGRAMME_CHOICE = re.compile(
     r"\b(?:which|what|best|recommend\w*|worth|better|vs\.?|versus)\b.*\b(?:bootcamps?|nanodegrees?|"
