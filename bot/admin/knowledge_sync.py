@@ -96,10 +96,10 @@ class KnowledgeSync:
         self._checker = asyncio.create_task(self._check_every(), name="careerbot-knowledge-check")
 
     async def close(self) -> None:
-        if self._checker is not None:
-            self._checker.cancel()
-        for task in list(self._tasks):
+        tasks = [task for task in [self._checker, *self._tasks] if task is not None]
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)  # ended before the database they use is closed
         if self.listener is not None:
             await self.listener.close()
             self.listener = None

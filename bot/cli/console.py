@@ -142,15 +142,16 @@ async def run_console(settings: Settings, stdin=None, stdout=None, stderr=None) 
         print(line, file=stderr, flush=True)
 
     services = await build_services(settings, tolerate_outage=True, announce=guides_only)
-    # the first answer, sooner (kept in a name: a task needs a reference)
-    _warming = asyncio.create_task(asyncio.to_thread(services.answers.warm))
     sync = knowledge_sync(services, settings)
-    await sync.start(database_down=services.database_down_at_start)
-    catch_up = services.database_down_at_start and sync.shared  # at once, not at the next periodic check
     interactive = stdin.isatty()
     reader, session = LineReader(stdin), Session()
     at_prompt = False
     try:
+        # labels (or, on PostgreSQL, may replace) the served knowledge: before warming it, as the bot does
+        await sync.start(database_down=services.database_down_at_start)
+        catch_up = services.database_down_at_start and sync.shared  # at once, not at the next periodic check
+        # the first answer, sooner (kept in a name: a task needs a reference)
+        _warming = asyncio.create_task(asyncio.to_thread(services.answers.warm))
         if interactive:
             print(BANNER, file=stdout)
         while True:

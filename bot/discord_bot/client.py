@@ -62,6 +62,7 @@ class CareerBot(commands.Bot):
         self.ask_channel_cache: dict[int, frozenset[int]] = {}
         self.ask_channels_complete = False  # the cache holds every server's help channels, read from the database
         self.ask_channels_from_snapshot = False  # ... or, after a start without it, the local snapshot's
+        self.ask_channels_lock = asyncio.Lock()  # one read-and-save of them at a time
         self.extensions_loaded: list[str] = []
         self.knowledge_sync: KnowledgeSync | None = None  # set in setup_hook
 
@@ -102,25 +103,25 @@ class CareerBot(commands.Bot):
     async def load_ask_channels(self) -> bool:
         """Every server's help channels, read at start (so an outage that starts later leaves them answering)
         and saved as the snapshot a start without the database reads; False when the database is away (then
-        servers are read, and cached, on first use once it is back)."""
-        try:
-            channels = await self.services.community.all_ask_channels()
-        except StorageUnavailable:
-            return False
-        self.ask_channel_cache.clear()
-        self.ask_channel_cache.update(channels)
-        self.ask_channels_complete, self.ask_channels_from_snapshot = True, False
-        await asyncio.to_thread(save_snapshot, self.settings.state_dir, dict(channels))
-        return True
+        servers are read, and cached, on first use once it is back). One at a time: the snapshot on disk is
+        always the database's latest, never an older read finishing last."""
+        async with self.ask_channels_lock:
+            try:
+                channels = await self.services.community.all_ask_channels()
+            except StorageUnavailable:
+                return False
+            self.ask_channel_cache.clear()
+            self.ask_channel_cache.update(channels)
+            self.ask_channels_complete, self.ask_channels_from_snapshot = True, False
+            await asyncio.to_thread(save_snapshot, self.settings.state_dir, channels)
+            return True
 
-    async def remember_ask_channels(self, guild_id: int, channel_ids: frozenset[int]) -> None:
-        """A moderator changed a server's help channels (stored already): cache them, and keep the snapshot
-        whole (read every server's first if this process never has)."""
-        self.ask_channel_cache[guild_id] = channel_ids
-        if self.ask_channels_complete:
-            await asyncio.to_thread(save_snapshot, self.settings.state_dir, dict(self.ask_channel_cache))
-        else:
-            await self.load_ask_channels()
+    async def ask_channels_changed(self, guild_id: int, channel_ids: frozenset[int]) -> None:
+        """A moderator changed a server's help channels (stored already, and served): read every server's
+        back from the database (other processes change theirs too) and save that as the snapshot. A read
+        that began before the change and ends after it is followed by this one, so the change stands."""
+        if not await self.load_ask_channels():
+            self.ask_channel_cache[guild_id] = channel_ids  # the database went away meanwhile: keep the change
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: questions in messages are handled by the ask cog's listener."""

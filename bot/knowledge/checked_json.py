@@ -1,10 +1,11 @@
 """A JSON file of derived data kept in `<knowledge>/.index/`, never trusted blindly.
 
-The same rules as the parsed guides (`parsed.py`): two lines, a header with the format, an identity (a
-SHA-256 of everything the data is made from) and a SHA-256 of the second line, which holds the data as
-plain JSON (no pickle: reading it runs no code whatever it holds). Another identity, a checksum that does
-not match (a flipped byte, a cut-off file) or anything unreadable reads as nothing, and the caller makes
-the data again; writing is best effort (a folder that can't be written leaves things as they were).
+The same checks as the parsed guides (`parsed.py`, which keeps one line per guide instead): two lines, a
+header with the format, an identity (a SHA-256 of everything the data is made from) and a SHA-256 of the
+second line, which holds the data as plain JSON (no pickle: reading it runs no code whatever it holds).
+Another identity, a checksum that does not match (a flipped byte, a cut-off file) or anything unreadable
+reads as nothing, and the caller makes the data again; writing is best effort (a folder that can't be
+written leaves things as they were).
 """
 from __future__ import annotations
 

@@ -187,8 +187,8 @@ class GuideCache:
         if raw is not None:
             try:
                 guide = _decode(json.loads(raw), path)
-            except (TypeError, KeyError, ValueError, IndexError):
-                pass  # not what this module writes: parse the file
+            except (TypeError, KeyError, ValueError, IndexError, RecursionError):
+                pass  # not what this module writes (nested past the parser's depth, too): parse the file
             else:
                 self.hits += 1
                 self._used[key] = raw

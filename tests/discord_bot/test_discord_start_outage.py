@@ -136,8 +136,12 @@ async def test_a_bot_started_while_the_database_is_down_answers_in_the_help_chan
     outages = databases_start_down(monkeypatch)
     async with make_harness(tmp_path) as h:  # a restart while the database is down
         assert h.bot.services.database_down_at_start
+        attempts = outages[0].refused
         answered = (await h.message(COVERED, channel_id=HELP_ID)).reply
         assert answered.kind == "message" and answered.embeds[0]["fields"]
+        assert await h.message("thanks!", channel_id=HELP_ID) == []  # small talk: no reply
+        # the answer's own use of the database (one attempt, as in any channel), no read of the help channels
+        assert outages[0].refused - attempts <= 1
         assert await h.message(COVERED) == []  # any other channel: still silent
         outages[0].end()  # back: the database decides again; meanwhile another bot process removed the channel
         await h.bot.services.community.remove_ask_channel(guild_id, HELP_ID)
@@ -147,6 +151,44 @@ async def test_a_bot_started_while_the_database_is_down_answers_in_the_help_chan
         added = (await h.slash("settings ask-channel add", user=h.moderator, channel=h.channel(HELP_ID))).reply
         assert UNAVAILABLE not in added.text
         assert load_snapshot(tmp_path / "state") == {guild_id: frozenset({HELP_ID})}  # kept up to date
+
+
+async def test_a_moderators_change_outlives_a_read_of_the_help_channels_that_began_before_it(tmp_path, monkeypatch):
+    """Back from an outage, a message's check reads every server's help channels; a moderator removes one
+    while that read is on its way: the removal stands, in memory and in the snapshot."""
+    import asyncio
+
+    from bot.members.help_channel_snapshot import load_snapshot
+
+    async with make_harness(tmp_path) as first:
+        await first.slash("settings ask-channel add", user=first.moderator, channel=first.channel(HELP_ID))
+        guild_id = first.guild.id
+    outages = databases_start_down(monkeypatch)
+    async with make_harness(tmp_path) as h:
+        outages[0].end()
+        community = h.bot.services.community
+        await community.guild_settings(guild_id)  # something reaches the database again
+        config = await community.remove_ask_channel(guild_id, HELP_ID)  # what /settings ask-channel remove does
+        before_the_change, go = {guild_id: frozenset({HELP_ID})}, asyncio.Event()
+        reads = []
+
+        async def all_ask_channels():  # the first read began before the change and ends after it
+            reads.append(len(reads))
+            if len(reads) == 1:
+                await go.wait()
+                return before_the_change
+            return {}
+        monkeypatch.setattr(community, "all_ask_channels", all_ask_channels)
+        checking = asyncio.create_task(h.bot.get_cog("Ask").ask_channels(guild_id))  # a member's message
+        await asyncio.sleep(0)  # (a yield, not a wait) the message's read is under way
+        changed = asyncio.create_task(h.bot.ask_channels_changed(guild_id, frozenset(config.ask_channel_ids)))
+        await asyncio.sleep(0)  # the change's read-back starts, or waits its turn
+        go.set()
+        await checking
+        await changed
+        assert reads == [0, 1]
+        assert HELP_ID not in h.bot.ask_channel_cache.get(guild_id, frozenset())
+        assert load_snapshot(tmp_path / "state") == {}
 
 
 def test_a_damaged_or_foreign_help_channel_snapshot_reads_as_none(tmp_path):

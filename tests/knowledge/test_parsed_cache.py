@@ -110,7 +110,8 @@ def test_a_removed_guide_leaves_the_cache(knowledge, parses):
     assert parses == [removed.name]
 
 
-@pytest.mark.parametrize("damage", ["flip a byte", "truncate", "not json", "empty", "another parser"])
+@pytest.mark.parametrize("damage", ["flip a byte", "truncate", "not json", "empty", "another parser", "format 1",
+                                    "nested too deep"])
 def test_a_damaged_cache_is_ignored_and_written_again(knowledge, parses, damage, monkeypatch):
     expected = build_knowledge(knowledge, strict=True).guides
     target = cache_file(knowledge)
@@ -124,6 +125,19 @@ def test_a_damaged_cache_is_ignored_and_written_again(knowledge, parses, damage,
         target.write_bytes(b"{not json\n[]")
     elif damage == "empty":
         target.write_bytes(b"")
+    elif damage == "format 1":  # the earlier layout (all entries as one JSON object) under its own header
+        head, _, body = bytes(data).partition(b"\n")
+        entries = {key: json.loads(raw) for key, raw in parsed.entries_of(body).items()}
+        old_body = json.dumps(entries).encode()
+        header = {**json.loads(head), "format": 1, "sha256": hashlib.sha256(old_body).hexdigest()}
+        target.write_bytes(json.dumps(header).encode() + b"\n" + old_body)
+    elif damage == "nested too deep":  # under a valid checksum: json.loads raises RecursionError
+        head, _, body = bytes(data).partition(b"\n")
+        entries = parsed.entries_of(body)
+        entries = {key: b"[" * 100_000 + b"]" * 100_000 for key in entries}
+        new_body = parsed.body_of(entries)
+        header = {**json.loads(head), "sha256": hashlib.sha256(new_body).hexdigest()}
+        target.write_bytes(json.dumps(header).encode() + b"\n" + new_body)
     else:
         monkeypatch.setattr(parsed, "parser_identity", lambda: "a different parser")
     parses.clear()

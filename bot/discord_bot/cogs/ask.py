@@ -118,8 +118,10 @@ class Ask(commands.Cog):
 
     async def ask_channels(self, guild_id: int) -> frozenset[int]:
         cache = self.bot.ask_channel_cache
-        if self.bot.ask_channels_from_snapshot:  # started without the database: is it back?
-            await self.bot.load_ask_channels()  # then its help channels replace the snapshot's
+        # started without the database, the snapshot's; once something has reached the database again (a
+        # member command, the knowledge check), its help channels. No database attempt per message meanwhile.
+        if self.bot.ask_channels_from_snapshot and not self.bot.services.database.schema_pending:
+            await self.bot.load_ask_channels()
         if guild_id not in cache:
             config = await self.bot.services.community.guild_settings(guild_id)
             cache[guild_id] = frozenset(config.ask_channel_ids)

@@ -38,8 +38,8 @@ class ServerSettings(ModeratorsOnly, commands.GroupCog, group_name="settings",
     def community(self):
         return self.bot.services.community
 
-    async def remember(self, config) -> None:
-        await self.bot.remember_ask_channels(config.guild_id, frozenset(config.ask_channel_ids))
+    def remember(self, config) -> None:
+        self.bot.ask_channel_cache[config.guild_id] = frozenset(config.ask_channel_ids)
 
     @ask_channel.command(name="add")
     @app_commands.describe(channel="A text channel or forum; in a forum I answer each new post")
@@ -47,10 +47,11 @@ class ServerSettings(ModeratorsOnly, commands.GroupCog, group_name="settings",
                               channel: AskChannel) -> None:
         """Answer every question in this channel or forum without a mention."""
         config = await self.community.add_ask_channel(interaction.guild_id, channel.id)
-        await self.remember(config)
+        self.remember(config)
         where = "each new post in" if channel.type is discord.ChannelType.forum else "every message in"
         await interaction.response.send_message(
             f"I'll answer {where} {channel.mention}. Ask channels: {channel_list(config.ask_channel_ids)}", ephemeral=True)
+        await self.bot.ask_channels_changed(config.guild_id, frozenset(config.ask_channel_ids))
 
     @ask_channel.command(name="remove")
     @app_commands.describe(channel="The channel or forum to stop answering in without a mention")
@@ -58,16 +59,17 @@ class ServerSettings(ModeratorsOnly, commands.GroupCog, group_name="settings",
                                  channel: AskChannel) -> None:
         """Stop answering every question in this channel or forum."""
         config = await self.community.remove_ask_channel(interaction.guild_id, channel.id)
-        await self.remember(config)
+        self.remember(config)
         await interaction.response.send_message(
             f"I'll only answer in {channel.mention} when mentioned. Ask channels: {channel_list(config.ask_channel_ids)}",
             ephemeral=True)
+        await self.bot.ask_channels_changed(config.guild_id, frozenset(config.ask_channel_ids))
 
     @ask_channel.command(name="list")
     async def ask_channel_list(self, interaction: discord.Interaction) -> None:
         """Show the channels and forums where I answer without a mention."""
         config = await self.community.guild_settings(interaction.guild_id)
-        await self.remember(config)
+        self.remember(config)
         await interaction.response.send_message(
             embed=info_embed("Ask channels", channel_list(config.ask_channel_ids)), ephemeral=True)
 
