@@ -57,13 +57,7 @@ def test_fast_path_matches_rank_bm25_full_scoring(monkeypatch, tier_min, pool, u
         expected = reference.get_scores(query)
         assert np.allclose(index.scores(query), expected, rtol=1e-6, atol=0)
         for k in (1, 3, 10, 50, 200):
-            hits = index.search(query, k)
-            best = np.sort(expected)[::-1][:k]
-            assert len(hits) == min(k, int((expected > 0).sum()))
-            assert np.allclose([h.score for h in hits], best[: len(hits)], rtol=1e-6, atol=0)
-            assert np.allclose([expected[h.doc] for h in hits], best[: len(hits)], rtol=1e-6, atol=0)
-            ours = index.scores(query)
-            assert [h.doc for h in hits] == sorted((h.doc for h in hits), key=lambda d: (-ours[d], d))
+            assert_top_k_is_rank_bm25s(index, expected, query, k)
 
 
 def test_tiers_leave_most_postings_of_a_common_word_untouched(monkeypatch):
@@ -110,3 +104,16 @@ def test_search_edge_cases():
     assert index.search(["zzz"], 5) == []
     assert index.search(["b"], 0) == []
     assert [h.doc for h in index.search(["b", "a"], 5)] == [0, 1]
+
+
+def assert_top_k_is_rank_bm25s(index, expected, query, k) -> None:
+    """`index.search(query, k)` holds rank-bm25's k best passages (`expected`: its scores), within float32's
+    rounding, ties by passage order, and the search's shared buffer is clean afterwards."""
+    hits = index.search(query, k)
+    best = np.sort(expected)[::-1][:k]
+    assert len(hits) == min(k, int((expected > 0).sum()))
+    assert np.allclose([h.score for h in hits], best[: len(hits)], rtol=1e-6, atol=0)
+    assert np.allclose([expected[h.doc] for h in hits], best[: len(hits)], rtol=1e-6, atol=0)
+    ours = index.scores(query)
+    assert [h.doc for h in hits] == sorted((h.doc for h in hits), key=lambda d: (-ours[d], d))
+    assert not index._buffer().any()

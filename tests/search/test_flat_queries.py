@@ -9,6 +9,7 @@ import pytest
 from bot.search import flat
 from bot.search import index as search
 from bot.search.index import ReferenceBM25, SearchIndex
+from tests.test_search import assert_top_k_is_rank_bm25s
 
 SHIPPED_LOOKUP_MIN = flat.LOOKUP_MIN
 
@@ -28,15 +29,7 @@ def _corpus(seed=5, docs=1200):
 
 
 def _check(index, reference, query, k):
-    expected = reference.get_scores(query)
-    hits = index.search(query, k)
-    best = np.sort(expected)[::-1][:k]
-    assert len(hits) == min(k, int((expected > 0).sum()))
-    assert np.allclose([h.score for h in hits], best[: len(hits)], rtol=1e-6, atol=0)
-    assert np.allclose([expected[h.doc] for h in hits], best[: len(hits)], rtol=1e-6, atol=0)
-    ours = index.scores(query)
-    assert [h.doc for h in hits] == sorted((h.doc for h in hits), key=lambda d: (-ours[d], d))
-    assert not index._buffer().any()  # the shared buffer is clean after a search
+    assert_top_k_is_rank_bm25s(index, reference.get_scores(query), query, k)
 
 
 @pytest.mark.parametrize("lookup_min, weak_share, tier_min", [
