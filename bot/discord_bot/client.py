@@ -60,8 +60,7 @@ class CareerBot(commands.Bot):
         self.conversations = Conversations()  # which earlier question a member's message follows up
         self.kb_lock = asyncio.Lock()  # /kb add, remove and reload never interleave
         self.ask_channel_cache: dict[int, frozenset[int]] = {}
-        self.ask_channels_complete = False  # the cache holds every server's help channels, read from the database
-        self.ask_channels_from_snapshot = False  # ... or, after a start without it, the local snapshot's
+        self.ask_channels_from_snapshot = False  # started without the database: the cache is the local snapshot's
         self.ask_channels_lock = asyncio.Lock()  # one read-and-save of them at a time
         self.extensions_loaded: list[str] = []
         self.knowledge_sync: KnowledgeSync | None = None  # set in setup_hook
@@ -112,7 +111,7 @@ class CareerBot(commands.Bot):
                 return False
             self.ask_channel_cache.clear()
             self.ask_channel_cache.update(channels)
-            self.ask_channels_complete, self.ask_channels_from_snapshot = True, False
+            self.ask_channels_from_snapshot = False
             await asyncio.to_thread(save_snapshot, self.settings.state_dir, channels)
             return True
 
